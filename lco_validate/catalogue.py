@@ -1,0 +1,303 @@
+"""The catalogue: a configdb ``GET /sites/`` snapshot and the lookups the portal makes in it.
+
+The portal reads configdb through one document, the nested ``/sites/`` tree,
+and different lookups pick different copies of an instrument type (the first
+active one, the first in raw order, the last, or the union; see
+portal-behaviour.md section 5.3).  Each method here names which one it uses,
+so that snapshots with duplicate or differing copies give the portal's numbers.
+
+Snapshots older than March 2021 use earlier field names; ``_modernise``
+maps them (``front_padding`` became ``observation_front_padding``,
+``config_front_padding`` did not exist and defaults to 0, configuration types
+were bare codes).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+JSON = dict[str, Any]
+
+DEFAULT_SNAPSHOT = "lco-sites.json"
+SCHEDULABLE = "SCHEDULABLE"
+DISABLED = "DISABLED"
+
+
+class CatalogueError(Exception):
+    """A snapshot that cannot be used; the message names the bad place."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One instrument where it stands: site, enclosure, telescope."""
+
+    site: JSON
+    enclosure: JSON
+    telescope: JSON
+    instrument: JSON
+
+    @property
+    def active(self) -> bool:
+        return all(part.get("active", True) for part in (self.site, self.enclosure, self.telescope))
+
+    @property
+    def state(self) -> str:
+        return str(self.instrument.get("state", DISABLED))
+
+    @property
+    def type_code(self) -> str:
+        return str(self.instrument["instrument_type"]["code"]).upper()
+
+    @property
+    def instrument_type(self) -> JSON:
+        return self.instrument["instrument_type"]  # type: ignore[no-any-return]
+
+    @property
+    def telescope_class(self) -> str:
+        return telescope_class(self.telescope)
+
+    @property
+    def location(self) -> tuple[str, str, str]:
+        return (self.site["code"], self.enclosure["code"], self.telescope["code"])
+
+
+@dataclass(frozen=True)
+class RequestOverheads:
+    """What ``ConfigDB.get_request_overheads`` returns for one instrument type."""
+
+    instrument_change_overhead: float
+    slew_rate: float
+    minimum_slew_overhead: float
+    maximum_slew_overhead: float
+    default_acquisition_exposure_time: float
+    acquisition_overheads: dict[str, float]
+    guiding_overheads: dict[str, float]
+    observation_front_padding: float
+    config_front_padding: float
+    optical_element_change_overheads: dict[str, float]
+
+
+def telescope_class(telescope: JSON) -> str:
+    """The portal's class string from the aperture (1.0 -> 1m0, 0.4 -> 0m4).
+
+    Snapshots from before configdb had ``aperture`` (2022) name telescopes by
+    class (``1m0a``), so the first three characters of the code stand in.
+    """
+    aperture = telescope.get("aperture")
+    if aperture is None:
+        return str(telescope.get("code", ""))[:3]
+    whole = math.floor(aperture)
+    return f"{whole}m{round((aperture - whole) * 10)}"
+
+
+class Catalogue:
+    """A configdb snapshot with the portal's lookups over it."""
+
+    def __init__(self, sites: list[JSON], source: str) -> None:
+        self.sites = sites
+        self.source = source
+        self.placements: list[Placement] = [
+            Placement(site, enclosure, telescope, instrument)
+            for site in sites
+            for enclosure in site.get("enclosure_set", [])
+            for telescope in enclosure.get("telescope_set", [])
+            for instrument in telescope.get("instrument_set", [])
+        ]
+
+    # -- which copies -------------------------------------------------------------------------
+
+    def _placements_of(self, type_code: str, *, active_only: bool) -> Iterator[Placement]:
+        wanted = type_code.upper()
+        for placement in self.placements:
+            if placement.type_code == wanted and (placement.active or not active_only):
+                yield placement
+
+    def instrument_type(self, type_code: str) -> JSON | None:
+        """The type's dict from the first instrument at an active site, any state."""
+        first = next(self._placements_of(type_code, active_only=True), None)
+        return first.instrument_type if first else None
+
+    def mode_group(self, type_code: str, mode_type: str) -> JSON | None:
+        """A mode group (``readout``, ``acquisition``...) of the first copy, active or not."""
+        first = next(self._placements_of(type_code, active_only=False), None)
+        if first is None:
+            return None
+        for group in first.instrument_type.get("mode_types", []):
+            if group.get("type") == mode_type:
+                return group  # type: ignore[no-any-return]
+        return None
+
+    def configuration_types(self, type_code: str) -> dict[str, JSON]:
+        """Configuration type properties by code, from the first active copy; {} if unknown."""
+        instrument_type = self.instrument_type(type_code)
+        if instrument_type is None:
+            return {}
+        return {entry["code"]: entry for entry in instrument_type.get("configuration_types", [])}
+
+    def exposure_overhead(self, type_code: str, readout_mode: str) -> float:
+        """Readout overhead of the mode plus the fixed per-exposure overhead.
+
+        The type's values come from the *last* copy, the modes from the first;
+        an unknown mode falls back to the group's default (kept by the portal
+        for legacy Sinistro requests).
+        """
+        copies = list(self._placements_of(type_code, active_only=False))
+        group = self.mode_group(type_code, "readout")
+        if not copies or group is None:
+            raise CatalogueError(f"instrument type {type_code} is not in the catalogue")
+        fixed = float(copies[-1].instrument_type.get("fixed_overhead_per_exposure", 1.0))
+        modes = group.get("modes", [])
+        chosen = next(
+            (m for m in modes if readout_mode and m["code"].lower() == readout_mode.lower()),
+            None,
+        )
+        if chosen is None:
+            chosen = next((m for m in modes if m["code"] == group.get("default")), None)
+        if chosen is None:
+            raise CatalogueError(
+                f"instrument type {type_code} has no readout mode {readout_mode!r} "
+                "and no default readout mode"
+            )
+        return float(chosen["overhead"]) + fixed
+
+    @functools.cache  # noqa: B019 - a catalogue lives for the whole run
+    def request_overheads(self, type_code: str) -> RequestOverheads:
+        """Overheads from the first instrument of the type in raw snapshot order."""
+        first = next(self._placements_of(type_code, active_only=False), None)
+        if first is None:
+            raise CatalogueError(f"instrument type {type_code} is not in the catalogue")
+        telescope, instrument_type = first.telescope, first.instrument_type
+        change_overheads: dict[str, float] = {}
+        for camera in first.instrument.get("science_cameras", []):
+            for group in camera.get("optical_element_groups", []):
+                change_overheads[group["type"]] = float(group.get("element_change_overhead", 0))
+        return RequestOverheads(
+            instrument_change_overhead=float(telescope.get("instrument_change_overhead", 0)),
+            slew_rate=float(telescope.get("slew_rate", 0)),
+            minimum_slew_overhead=float(telescope.get("minimum_slew_overhead", 0)),
+            maximum_slew_overhead=float(telescope.get("maximum_slew_overhead", 0.0)),
+            default_acquisition_exposure_time=float(
+                instrument_type.get("acquire_exposure_time", 0)
+            ),
+            acquisition_overheads=self._mode_overheads(type_code, "acquisition"),
+            guiding_overheads=self._mode_overheads(type_code, "guiding"),
+            observation_front_padding=float(instrument_type.get("observation_front_padding", 90)),
+            config_front_padding=float(instrument_type.get("config_front_padding", 0)),
+            optical_element_change_overheads=change_overheads,
+        )
+
+    def _mode_overheads(self, type_code: str, mode_type: str) -> dict[str, float]:
+        group = self.mode_group(type_code, mode_type) or {}
+        return {mode["code"]: float(mode.get("overhead", 0)) for mode in group.get("modes", [])}
+
+    # -- what exists --------------------------------------------------------------------------
+
+    def instrument_type_codes(self) -> list[str]:
+        return sorted({placement.type_code for placement in self.placements})
+
+    def schedulable_instrument_types(
+        self,
+        telescope_class: str = "",
+        site: str = "",
+        enclosure: str = "",
+        telescope: str = "",
+    ) -> set[str]:
+        """Types with a SCHEDULABLE instrument at an active place matching the location.
+
+        Matching is by substring, as the portal does it (an empty part matches all).
+        """
+        return {
+            placement.type_code
+            for placement in self.placements
+            if placement.active
+            and placement.state == SCHEDULABLE
+            and site.lower() in placement.site["code"]
+            and enclosure in placement.enclosure["code"]
+            and telescope_class.lower() in placement.telescope_class
+            and telescope.lower() in placement.telescope["code"]
+        }
+
+
+# -- loading ----------------------------------------------------------------------------------
+
+
+def load_catalogue(path: str | Path | None = None) -> Catalogue:
+    """Load a configdb ``/sites/`` snapshot (the paged response or its ``results`` list).
+
+    Without a path, the default catalogue of the LCO network shipped in the package.
+    Raises ``CatalogueError`` naming the problem for an unusable snapshot.
+    """
+    if path is None:
+        text = resources.files("lco_validate").joinpath("data", DEFAULT_SNAPSHOT).read_text()
+        source = f"built-in LCO catalogue ({DEFAULT_SNAPSHOT})"
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CatalogueError(f"cannot read configdb snapshot {path}: {error}") from error
+        source = str(path)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CatalogueError(
+            f"configdb snapshot {source} is not valid JSON: {error.msg} "
+            f"at line {error.lineno} column {error.colno}"
+        ) from error
+    _check_snapshot(document, source)
+    sites = document["results"] if isinstance(document, dict) else document
+    return Catalogue([_modernise_site(site) for site in sites], source)
+
+
+def _check_snapshot(document: object, source: str) -> None:
+    from jsonschema import Draft202012Validator
+
+    from .findings import pointer_from_parts
+    from .schemas import load_schema
+
+    validator = Draft202012Validator(load_schema("configdb-sites.json"))
+    errors = sorted(validator.iter_errors(document), key=lambda error: list(error.absolute_path))
+    if errors:
+        listed = "; ".join(
+            f"at {pointer_from_parts(error.absolute_path) or '/'}: {error.message[:120]}"
+            for error in errors[:5]
+        )
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        raise CatalogueError(f"configdb snapshot {source} is malformed: {listed}{more}")
+
+
+def _modernise_site(site: JSON) -> JSON:
+    for enclosure in site.get("enclosure_set", []):
+        for telescope in enclosure.get("telescope_set", []):
+            for instrument in telescope.get("instrument_set", []):
+                _modernise_instrument_type(instrument["instrument_type"])
+    return site
+
+
+def _modernise_instrument_type(instrument_type: JSON) -> None:
+    if "observation_front_padding" not in instrument_type and "front_padding" in instrument_type:
+        instrument_type["observation_front_padding"] = instrument_type["front_padding"]
+    instrument_type.setdefault("config_front_padding", 0.0)
+    instrument_type["configuration_types"] = [
+        entry if isinstance(entry, dict) else _bare_configuration_type(entry)
+        for entry in instrument_type.get("configuration_types", [])
+    ]
+
+
+def _bare_configuration_type(code: str) -> JSON:
+    """configdb's defaults for a configuration type known only by its code."""
+    return {
+        "code": code,
+        "name": code,
+        "config_change_overhead": 0.0,
+        "schedulable": True,
+        "force_acquisition_off": False,
+        "requires_optical_elements": True,
+        "validation_schema": {},
+    }

@@ -1,0 +1,62 @@
+"""What a check needs to know: the settings of the run and the request under examination."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any
+
+from .catalogue import Catalogue
+from .duration import DurationError, RequestDuration, request_duration
+from .kinds import Unit
+from .normalize import normalized_request
+
+JSON = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that changes a verdict, fixed for one run."""
+
+    catalogue: Catalogue
+    #: The ``--now`` given by the user; None means "the current time" for submissions
+    #: and "time-relative rules off" for archive records.
+    now: datetime | None = None
+    duration_tolerance: float = 0.0
+    kind: str | None = None
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def effective_now(self) -> datetime:
+        return self.now or self.started
+
+
+@dataclass
+class RequestContext:
+    """One request as written, where it sits, and what is derived from it (computed once)."""
+
+    request: JSON
+    pointer: str
+    unit: Unit
+    settings: Settings
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.settings.catalogue
+
+    @property
+    def time_rules_apply(self) -> bool:
+        """Archive records describe the past: time-relative rules need an explicit --now."""
+        return self.settings.now is not None or not self.unit.is_record
+
+    @cached_property
+    def normalized(self) -> JSON:
+        return normalized_request(self.request, self.catalogue, submission=not self.unit.is_record)
+
+    @cached_property
+    def duration(self) -> RequestDuration | DurationError:
+        try:
+            return request_duration(self.normalized, self.catalogue)
+        except DurationError as error:
+            return error

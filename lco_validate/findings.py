@@ -1,0 +1,66 @@
+"""Findings: what every check produces and every reporter consumes."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one file.
+
+    ``pointer`` is an RFC 6901 JSON Pointer into the JSON document of the file
+    (for JSON Lines, into the document on that line).  ``line``/``column`` are
+    1-based and counted in characters; they are filled in by ``locate`` only
+    for files that have findings.  ``at_key`` asks for the position of the
+    member's key rather than its value (unknown keys, duplicate keys).
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    pointer: str = ""
+    path: str = ""
+    line: int = 0
+    column: int = 0
+    at_key: bool = False
+
+    def with_position(self, line: int, column: int) -> Finding:
+        return replace(self, line=line, column=column)
+
+    def with_path(self, path: str) -> Finding:
+        return replace(self, path=path)
+
+    def under(self, prefix: str) -> Finding:
+        """The same finding with its pointer moved below ``prefix``."""
+        return replace(self, pointer=prefix + self.pointer)
+
+
+def escape_token(token: object) -> str:
+    """Escape one JSON Pointer reference token (RFC 6901 section 3)."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def unescape_token(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def pointer_from_parts(parts: Iterable[object]) -> str:
+    """Build a pointer from an iterable of keys and indices, e.g. a jsonschema error path."""
+    return "".join("/" + escape_token(part) for part in parts)
+
+
+def pointer_parts(pointer: str) -> list[str]:
+    if not pointer:
+        return []
+    if not pointer.startswith("/"):
+        raise ValueError(f"not a JSON Pointer: {pointer!r}")
+    return [unescape_token(token) for token in pointer[1:].split("/")]

@@ -1,0 +1,27 @@
+"""One JSON object: ``findings`` (flat list) and ``summary``."""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from ..checker import FileResult
+from ..summary import Summary
+
+
+def report(results: list[FileResult], summary: Summary, stream: TextIO) -> None:
+    findings = [
+        {
+            "path": finding.path,
+            "pointer": finding.pointer,
+            "line": finding.line,
+            "column": finding.column,
+            "code": finding.code,
+            "severity": finding.severity.value,
+            "message": finding.message,
+        }
+        for result in results
+        for finding in result.findings
+    ]
+    json.dump({"findings": findings, "summary": summary.as_dict()}, stream, indent=2)
+    stream.write("\n")

@@ -1,0 +1,51 @@
+"""A recorded duration differs from the one the overhead model gives.
+
+The portal stores each request's ``duration`` (seconds, rounded up) computed
+from exposures and the instrument's overheads in configdb.  A recorded value
+that the model does not reproduce means the overheads in the catalogue, the
+request, or the record itself have changed since it was computed.
+``--duration-tolerance SECONDS`` allows a difference up to that many seconds.
+
+Passes (one 180 s QHY600 exposure through the V filter: 180 + 4 + 1 + 2 + 5 + 90)::
+
+    {"duration": 282, "configurations": [{"instrument_type": "0M4-SCICAM-QHY600", ...}]}
+
+Fails (the recorded value is 18 s short)::
+
+    {"duration": 264, "configurations": [{"instrument_type": "0M4-SCICAM-QHY600", ...}]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..context import RequestContext
+from ..duration import DurationError
+from ..findings import Finding, Severity
+
+CODE = "D001"
+SEVERITY = Severity.ERROR
+SCOPE = "request"
+
+
+def check(context: RequestContext) -> Iterator[Finding]:
+    recorded = context.request.get("duration")
+    computed = context.duration
+    if isinstance(computed, DurationError) or isinstance(recorded, bool):
+        return
+    if not isinstance(recorded, int | float):
+        return
+    difference = recorded - computed.duration
+    if abs(difference) <= context.settings.duration_tolerance:
+        return
+    terms = ", ".join(
+        f"{name.replace('_', ' ')} {value:g} s" for name, value in computed.dominant_terms()
+    )
+    yield Finding(
+        CODE,
+        SEVERITY,
+        f"recorded duration {recorded:g} s differs from the {computed.duration} s the overhead "
+        f"model gives ({difference:+g} s); largest terms: {terms}. Check the catalogue's "
+        "overheads or the record",
+        pointer=f"{context.pointer}/duration",
+    )

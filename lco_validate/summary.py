@@ -1,0 +1,55 @@
+"""Counts over a run, and the notes a run owes its user."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from .findings import Severity
+
+NOT_CHECKED_OFFLINE = (
+    "not checked offline: proposal membership and state, semesters' time allocations, "
+    "account time limits (they need the portal's database)"
+)
+
+
+@dataclass
+class Summary:
+    files: int = 0
+    documents: int = 0
+    requests: int = 0
+    records: int = 0
+    by_severity: Counter[str] = field(default_factory=Counter)
+    by_code: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return self.by_severity[Severity.ERROR.value]
+
+    @property
+    def warnings(self) -> int:
+        return self.by_severity[Severity.WARNING.value]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "documents": self.documents,
+            "requests": self.requests,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "infos": self.by_severity[Severity.INFO.value],
+            "by_code": dict(sorted(self.by_code.items())),
+            "notes": self.notes,
+        }
+
+    def line(self) -> str:
+        def plural(count: int, word: str) -> str:
+            return f"{count} {word}{'' if count == 1 else 's'}"
+
+        return (
+            f"Checked {plural(self.files, 'file')}, {plural(self.documents, 'document')}, "
+            f"{plural(self.requests, 'request')}: {plural(self.errors, 'error')}, "
+            f"{plural(self.warnings, 'warning')}."
+        )
