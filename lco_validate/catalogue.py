@@ -250,7 +250,8 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
             f"configdb snapshot {source} is not valid JSON: {error.msg} "
             f"at line {error.lineno} column {error.colno}"
         ) from error
-    _check_snapshot(document, source)
+    if path is not None:  # the built-in snapshot is validated by the test suite, not per run
+        _check_snapshot(document, source)
     sites = document["results"] if isinstance(document, dict) else document
     return Catalogue([_modernise_site(site) for site in sites], source)
 

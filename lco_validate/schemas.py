@@ -1,0 +1,321 @@
+"""Structural checks: the JSON Schemas under ``schemas/`` and their errors as findings.
+
+The schemas mirror the portal's field-level checks (types, ranges, choices, required
+fields).  Each jsonschema error becomes one ``Finding`` with a stable code (S001...S900)
+and a message in our own words; positions are filled in later by the caller.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import importlib.resources
+import json
+import math
+import re
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from lco_validate.findings import Finding, Severity, pointer_from_parts, pointer_parts
+
+SCHEMA_BASE_URI = "https://lco-validate.example/schemas/"
+ENTRY_SCHEMAS = {"request-group": "request-group.json", "request": "request.json"}
+DATETIME_FORM = "YYYY-MM-DDThh:mm[:ss[.ffffff]][Z|±hh:mm] (no zone means UTC)"
+
+_DATETIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?"
+    r"(Z|[+-]\d{2}(?::?\d{2})?)?",
+    re.ASCII,
+)
+# DRF's IntegerField strips a trailing ".000" before calling int().
+_TRAILING_ZERO_FRACTION = re.compile(r"\.0*\s*$")
+_PORTAL_BOOLEANS = {"true": True, "True": True, "false": False, "False": False}
+# What target.json's $defs/present and present-text exclude: values the portal takes as missing.
+_MISSING_VALUES = ({"type": "null"}, {"const": ""})
+_TYPE_NAMES = {
+    "number": "a number",
+    "integer": "a whole number",
+    "string": "a string",
+    "object": "an object",
+    "array": "a list",
+    "boolean": "true or false",
+    "null": "null",
+}
+_LIST_ITEM_NOUNS = {
+    "requests": "request",
+    "configurations": "configuration",
+    "instrument_configs": "instrument config",
+    "windows": "window",
+    "rois": "region of interest",
+}
+# Keys too generic to name a value on their own ("type is ..."): prefix their object.
+_GENERIC_KEYS = {"type", "mode", "name", "optional", "exposure_time", "start", "end"}
+
+
+def parse_portal_datetime(text: str) -> datetime | None:
+    """Parse a timestamp the way the portal accepts it; naive times are UTC."""
+    match = _DATETIME.fullmatch(text)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    microseconds = (fraction or "").ljust(6, "0")
+    try:
+        naive = datetime.fromisoformat(
+            f"{year}-{month}-{day}T{hour}:{minute}:{second or '00'}.{microseconds}"
+        )
+        return naive.replace(tzinfo=_utc_offset(zone))
+    except ValueError:
+        return None
+
+
+def _utc_offset(zone: str | None) -> timezone:
+    if zone is None or zone == "Z":
+        return UTC
+    digits = zone[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if minutes > 59:
+        raise ValueError(zone)
+    sign = -1 if zone[0] == "-" else 1
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+_FORMAT_CHECKER = FormatChecker(formats=())
+
+
+@_FORMAT_CHECKER.checks("date-time")
+def _is_portal_datetime(instance: object) -> bool:
+    return not isinstance(instance, str) or parse_portal_datetime(instance) is not None
+
+
+def schema_dir() -> Path:
+    """The folder holding the schemas: packaged in a wheel, else the repository's."""
+    packaged = importlib.resources.files("lco_validate") / "schemas"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[1] / "schemas"
+
+
+def load_schema(name: str) -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads((schema_dir() / name).read_text(encoding="utf-8"))
+    return schema
+
+
+@functools.cache
+def _registry() -> Registry[Any]:
+    resources = []
+    for path in sorted(schema_dir().glob("*.json")):
+        contents = load_schema(path.name)
+        if isinstance(contents, dict):
+            uri = contents.get("$id") or SCHEMA_BASE_URI + path.name
+            resources.append((uri, Resource.from_contents(contents, DRAFT202012)))
+    return Registry().with_resources(resources)
+
+
+@functools.cache
+def validator_for(kind: str) -> Draft202012Validator:
+    """The validator for ``kind`` ("request-group" or "request"), built once per process."""
+    if kind not in ENTRY_SCHEMAS:
+        raise ValueError(f"unknown document kind {kind!r}; expected one of {sorted(ENTRY_SCHEMAS)}")
+    registry = _registry()
+    schema = registry.contents(SCHEMA_BASE_URI + ENTRY_SCHEMAS[kind])
+    return Draft202012Validator(schema, registry=registry, format_checker=_FORMAT_CHECKER)
+
+
+def schema_findings(instance: object, kind: str) -> Iterator[Finding]:
+    """Yield one finding per schema problem in ``instance``, in document order."""
+    # An ordered set: the same problem can be reached through two schema paths.
+    findings: dict[Finding, None] = {}
+    for error in validator_for(kind).iter_errors(instance):
+        findings.update(dict.fromkeys(_findings_for(error, kind, instance)))
+    yield from sorted(findings, key=lambda found: _document_order(instance, found.pointer))
+
+
+def _findings_for(error: ValidationError, kind: str, document: object) -> Iterator[Finding]:
+    keyword: Any = error.validator
+    rule: Any = error.validator_value
+    value: Any = error.instance
+    schema: Any = error.schema
+    path = list(error.absolute_path)
+    label = _value_label(path, kind)
+    if keyword == "type":
+        converted = _portal_conversion(value, rule)
+        if not converted:
+            message = f"{label} is {_show(value)}; it must be {_type_names(rule)}"
+            yield _error("S001", message, path)
+            return
+        number = converted[0]
+        message = (
+            f"{label} is the string {_show(value)}; the portal converts it, "
+            f"but write {_as_json(value, number)} without quotes"
+        )
+        yield Finding("S008", Severity.WARNING, message, pointer_from_parts(path))
+        if not _within_bounds(number, schema):
+            message = f"{label} is {_show(number)} once converted; it must be {_bounds(schema)}"
+            yield _error("S003", message, path)
+    elif keyword == "required":
+        for field in rule:
+            if field not in value:
+                yield _error("S002", f"{_object_noun(path, kind, value)} needs '{field}'", path)
+    elif keyword == "not" and rule in _MISSING_VALUES:
+        parent = path[:-1]
+        noun = _object_noun(parent, kind, _member(document, parent))
+        given = "null" if value is None else "blank"
+        yield _error(
+            "S002", f"{noun} needs '{path[-1]}'; a {given} value counts as missing", parent
+        )
+    elif keyword == "additionalProperties" and isinstance(value, dict):
+        known = list(schema.get("properties", {}))
+        noun = _object_noun(path, kind, value)
+        for key in (key for key in value if key not in known):
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.7)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            message = f"unknown key '{key}' in {noun} is ignored by the portal{hint}"
+            pointer = pointer_from_parts([*path, key])
+            yield Finding("S101", Severity.WARNING, message, pointer, at_key=True)
+    else:
+        yield _error(*_describe(keyword, rule, value, schema, label), path)
+
+
+def _describe(keyword: str, rule: Any, value: Any, schema: Any, label: str) -> tuple[str, str]:
+    """Code and message for the keywords that map to exactly one error."""
+    if keyword in ("minimum", "maximum"):
+        return "S003", f"{label} is {_show(value)}; it must be {_bounds(schema)}"
+    if keyword in ("enum", "const"):
+        choices = rule if keyword == "enum" else [rule]
+        listed = ", ".join(sorted(str(choice) or "(blank)" for choice in choices))
+        return "S004", f"{label} {_show(value)} is not valid; choose one of: {listed}"
+    if keyword == "maxLength":
+        return "S005", f"{label} {_show(value)} has {len(value)} characters; at most {rule} fit"
+    if keyword == "minLength":
+        return "S005", f"{label} must not be blank"
+    if keyword == "minItems":
+        return "S006", f"{label} has {len(value)} items; it needs at least {rule}"
+    if keyword == "format":
+        return (
+            "S007",
+            f"{label} {_show(value)} is not a valid date-time; use {DATETIME_FORM}",
+        )
+    return (
+        "S900",
+        f"{label} {_show(value)} breaks the schema rule '{keyword}: {_show(rule)}'",
+    )
+
+
+def _error(code: str, message: str, path: Sequence[object]) -> Finding:
+    return Finding(code, Severity.ERROR, message, pointer_from_parts(path))
+
+
+def _portal_conversion(value: object, expected: str | list[str]) -> tuple[object] | None:
+    """What the portal makes of a string in a number/integer/boolean field, if it converts."""
+    if not isinstance(value, str):
+        return None
+    types = [expected] if isinstance(expected, str) else expected
+    try:
+        if "number" in types and math.isfinite(number := float(value)):
+            return (number,)
+        if "integer" in types:
+            return (int(_TRAILING_ZERO_FRACTION.sub("", value)),)
+    except ValueError:
+        return None
+    if "boolean" in types and value in _PORTAL_BOOLEANS:
+        return (_PORTAL_BOOLEANS[value],)
+    return None
+
+
+def _as_json(text: str, converted: object) -> str:
+    """``text`` unquoted when that is already JSON for ``converted`` ("20"), else canonical."""
+    try:
+        plain = json.loads(text)
+    except ValueError:
+        plain = None
+    same = plain == converted and isinstance(plain, bool) == isinstance(converted, bool)
+    return text.strip() if same else json.dumps(converted)
+
+
+def _within_bounds(number: Any, schema: dict[str, Any]) -> bool:
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if isinstance(number, bool) or not isinstance(number, (int, float)):
+        return True
+    return (low is None or number >= low) and (high is None or number <= high)
+
+
+def _bounds(schema: dict[str, Any]) -> str:
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if low is not None and high is not None:
+        return f"between {low} and {high}"
+    return f"at least {low}" if low is not None else f"at most {high}"
+
+
+def _type_names(expected: str | list[str]) -> str:
+    types = [expected] if isinstance(expected, str) else expected
+    return " or ".join(_TYPE_NAMES.get(name, name) for name in types)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        text = repr(value)
+    else:
+        text = json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _object_noun(path: Sequence[object], kind: str, obj: object = None) -> str:
+    """How a message names the object at ``path``, e.g. 'target of type ICRS'."""
+    if not path:
+        return kind.replace("-", " ")
+    last = path[-1]
+    if isinstance(last, int):
+        container = str(path[-2]) if len(path) > 1 else "item"
+        return _LIST_ITEM_NOUNS.get(container, container)
+    if last != "target" or not isinstance(obj, dict) or not isinstance(obj.get("type"), str):
+        return str(last).replace("_", " ")
+    scheme = obj.get("scheme")
+    if obj["type"] == "ORBITAL_ELEMENTS" and scheme and isinstance(scheme, str):
+        return f"target of type ORBITAL_ELEMENTS with scheme {scheme}"
+    return f"target of type {obj['type']}"
+
+
+def _value_label(path: Sequence[object], kind: str) -> str:
+    """How a message names the value at ``path``, e.g. 'max_airmass', 'configuration type'."""
+    if not path:
+        return kind.replace("-", " ")
+    last = path[-1]
+    if isinstance(last, int):
+        return f"{path[-2]}[{last}]" if len(path) > 1 else f"item {last}"
+    if len(path) > 1 and path[-2] == "optical_elements":
+        return f"optical element '{last}'"
+    if last in _GENERIC_KEYS and len(path) > 1:
+        return f"{_object_noun(path[:-1], kind)} {last}"
+    return str(last)
+
+
+def _member(document: object, parts: Sequence[object]) -> object:
+    node: Any = document
+    for part in parts:
+        node = node[part]
+    return node
+
+
+def _document_order(document: object, pointer: str) -> list[int]:
+    """Sort key placing a pointer where its members appear in the document."""
+    order: list[int] = []
+    node = document
+    for part in pointer_parts(pointer):
+        if isinstance(node, dict):
+            keys = list(node)
+            order.append(keys.index(part) if part in node else len(keys))
+            node = node.get(part)
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            order.append(int(part))
+            node = node[int(part)]
+        else:
+            order.append(0)
+            node = None
+    return order
