@@ -6,9 +6,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from . import rules
-from .context import RequestContext, Settings
+from .context import GroupContext, RequestContext, Settings
 from .findings import Finding, Severity
-from .kinds import Unit, iter_units
+from .kinds import REQUEST_GROUP, Unit, iter_units
 from .loading import SourceFile, load_file
 from .schemas import schema_findings
 
@@ -60,10 +60,18 @@ def check_unit(unit: Unit, settings: Settings) -> Iterator[Finding]:
     structural = [finding.under(unit.pointer) for finding in schema_findings(unit.value, unit.kind)]
     yield from structural
     broken = [f.pointer for f in structural if f.severity is Severity.ERROR]
+    contexts = []
     for pointer, request in unit.requests():
         if any(p == pointer or p.startswith(pointer + "/") for p in broken):
             continue  # the portal decides nothing further on a malformed request
-        yield from rules.run("request", RequestContext(request, pointer, unit, settings))
+        context = RequestContext(request, pointer, unit, settings)
+        contexts.append(context)
+        yield from rules.run("request", context)
+    if unit.kind == REQUEST_GROUP and isinstance(unit.value, dict):
+        if not any(p == unit.pointer or p.startswith(unit.pointer + "/") for p in broken):
+            yield from rules.run(
+                "group", GroupContext(unit.value, unit.pointer, unit, settings, contexts)
+            )
 
 
 def locate(source: SourceFile, located: Iterable[tuple[Finding, int]]) -> list[Finding]:

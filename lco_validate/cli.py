@@ -12,6 +12,7 @@ import click
 
 from .catalogue import Catalogue, CatalogueError, load_catalogue
 from .checker import FileResult, check_file
+from .codes import all_codes, explain_code
 from .context import Settings
 from .kinds import UNIT_KINDS, Unit, iter_units
 from .loading import expand_paths, load_file
@@ -310,6 +311,33 @@ def catalogue(output_format: str, configdb: str | None) -> None:
         print_catalogue_summary(summary, sys.stdout)
 
 
+@cli.command(name="rules")
+def list_rules() -> None:
+    """List every finding code with a one-line summary.
+
+    \b
+    Example:
+      lco-validate rules
+    """
+    for code, summary in all_codes():
+        click.echo(f"{code}  {summary}")
+
+
+@cli.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Print the documentation of a finding code.
+
+    \b
+    Example:
+      lco-validate explain D001
+    """
+    documentation = explain_code(code.upper())
+    if documentation is None:
+        raise click.UsageError(f"no finding code {code!r}; 'lco-validate rules' lists them")
+    click.echo(documentation)
+
+
 def main() -> None:
     """Entry point: exit 3 with a one-line message instead of a traceback on internal errors."""
     try:
@@ -323,3 +351,6 @@ def main() -> None:
             err=True,
         )
         sys.exit(EXIT_INTERNAL)
+
+
+from . import commands  # noqa: E402,F401 - registers the commands that live in their own modules

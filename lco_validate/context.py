@@ -60,3 +60,18 @@ class RequestContext:
             return request_duration(self.normalized, self.catalogue)
         except DurationError as error:
             return error
+
+
+@dataclass
+class GroupContext:
+    """One request group as written, with a context for each of its requests."""
+
+    group: JSON
+    pointer: str
+    unit: Unit
+    settings: Settings
+    requests: list[RequestContext]
+
+    @property
+    def time_rules_apply(self) -> bool:
+        return self.settings.now is not None or not self.unit.is_record

@@ -1,0 +1,138 @@
+"""Every finding code and its documentation, for ``lco-validate rules`` and ``explain``.
+
+Rule codes (D, R, V) are documented by their rule modules' docstrings; the
+input (J) and schema (S) codes, which come from the loader and the schemas
+rather than from rule modules, are documented here.
+"""
+
+from __future__ import annotations
+
+INPUT_AND_SCHEMA_CODES: dict[str, str] = {
+    "J001": """The file is not valid JSON.
+
+The parser stopped at the reported position: a missing comma or colon, a
+trailing comma, a single-quoted key, an unclosed string or bracket.
+
+Passes: {"name": "M31"}
+Fails:  {"name": "M31",}""",
+    "J002": """An object has the same key twice.
+
+JSON parsers keep the last value silently, so one of the two is lost, and
+which one is meant cannot be known.  Reported at the repeated key.
+
+Passes: {"exposure_time": 30}
+Fails:  {"exposure_time": 30, "exposure_time": 60}""",
+    "J003": """NaN or Infinity stands where a number is expected.
+
+RFC 8259 JSON has no such values; Python writes them by default.  Write a
+finite number, or null where the field allows it.
+
+Passes: {"max_seeing": null}
+Fails:  {"max_seeing": NaN}""",
+    "J004": """There is more text after the JSON document.
+
+A .json file holds one value; for one document per line use .jsonl.
+
+Passes: {"a": 1}
+Fails:  {"a": 1} {"b": 2}""",
+    "J005": """The file starts with a UTF-8 byte order mark (warning).
+
+RFC 8259 forbids it in JSON exchanged between systems; some parsers refuse
+it.  The document is still checked.""",
+    "J006": """The file is UTF-16 or UTF-32, not UTF-8.
+
+JSON exchanged between systems must be UTF-8.  The document is still checked
+after decoding.""",
+    "J007": """The file is not valid UTF-8.
+
+Usually a file saved in Latin-1 or Windows-1252.  Save it as UTF-8.""",
+    "J008": """The file is empty.""",
+    "J009": """The file is binary (it contains NUL bytes), not JSON text.""",
+    "J010": """The file is a saved HTTP response that was not successful (warning).
+
+Pages saved from the portal's browsable API start with a status line; a
+status other than 2xx means the JSON is an error message, not requests.""",
+    "J011": """The document is nested deeper than 512 levels.
+
+Request documents are a few levels deep; such nesting is refused before
+parsing so that it cannot exhaust the stack.""",
+    "J012": """The file is larger than 64 MiB.
+
+Files are loaded whole by `check`; archives are streamed by `audit`.""",
+    "J013": """A document is not a request group, a request, or a page of them.
+
+Kinds are detected from keys: 'requests', 'proposal', 'operator'... make a
+request group; 'configurations', 'windows', 'location' make a request.  Use
+--kind to say which kind a document is meant to be.""",
+    "J020": """A path cannot be read (missing, no permission, or not a file).""",
+    "S001": """A value has the wrong JSON type.
+
+Passes: "exposure_count": 2
+Fails:  "exposure_count": [2]""",
+    "S002": """A required field is missing (reported at the object that lacks it).
+
+A required target field that is null or blank counts as missing, as the
+portal treats it.
+
+Passes: "target": {"type": "ICRS", "name": "M31", "ra": 10.68, "dec": 41.27}
+Fails:  "target": {"type": "ICRS", "name": "M31", "ra": 10.68}""",
+    "S003": """A number is outside the range the portal accepts.
+
+Passes: "max_airmass": 1.6
+Fails:  "max_airmass": 0.5   (it must be between 1.0 and 25.0)""",
+    "S004": """A value is not one of the allowed choices.
+
+Passes: "operator": "MANY"
+Fails:  "operator": "AND"    (the portal accepts SINGLE and MANY)""",
+    "S005": """A string is too long, or blank where the portal refuses blanks.
+
+Passes: "name": "M31 nightly"
+Fails:  "name": """"",
+    "S006": """A list has fewer items than required.
+
+Passes: "windows": [{"start": "...", "end": "..."}]
+Fails:  "windows": []""",
+    "S007": """A date-time is malformed.
+
+The portal accepts YYYY-MM-DDThh:mm[:ss[.ffffff]][Z|+hh:mm]; without a zone
+the time is UTC.
+
+Passes: "end": "2025-01-29T08:50:00Z"
+Fails:  "end": "2025-13-01T00:00:00Z\"""",
+    "S008": """A number or boolean is written as a string (warning).
+
+The portal converts "20" to 20.0 and "true" to true, so the document is
+accepted; write the value itself.
+
+Passes: "exposure_time": 20
+Fails:  "exposure_time": "20\"""",
+    "S101": """A key the portal does not know (warning).
+
+The portal silently drops unknown keys, so a typo such as exposure_tme means
+the intended value is never used.  A close known key is suggested.
+
+Passes: "exposure_time": 30
+Fails:  "exposure_tme": 30""",
+    "S900": """Another structural problem found by the schemas.""",
+}
+
+
+def all_codes() -> list[tuple[str, str]]:
+    """(code, one-line summary) for every code, sorted."""
+    from .rules import all_rules, summary
+
+    entries = [(code, text.splitlines()[0]) for code, text in INPUT_AND_SCHEMA_CODES.items()]
+    entries += [(rule.CODE, summary(rule)) for rule in all_rules()]
+    return sorted(entries)
+
+
+def explain_code(code: str) -> str | None:
+    from .rules import all_rules
+
+    if code in INPUT_AND_SCHEMA_CODES:
+        return f"{code}: {INPUT_AND_SCHEMA_CODES[code]}"
+    for rule in all_rules():
+        if rule.CODE == code:
+            severity = rule.SEVERITY.value
+            return f"{code} ({severity}): {(rule.__doc__ or '').strip()}"
+    return None
