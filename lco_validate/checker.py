@@ -62,16 +62,19 @@ def check_unit(unit: Unit, settings: Settings) -> Iterator[Finding]:
     broken = [f.pointer for f in structural if f.severity is Severity.ERROR]
     contexts = []
     for pointer, request in unit.requests():
-        if any(p == pointer or p.startswith(pointer + "/") for p in broken):
+        if _has_errors_under(pointer, broken):
             continue  # the portal decides nothing further on a malformed request
         context = RequestContext(request, pointer, unit, settings)
         contexts.append(context)
         yield from rules.run("request", context)
-    if unit.kind == REQUEST_GROUP and isinstance(unit.value, dict):
-        if not any(p == unit.pointer or p.startswith(unit.pointer + "/") for p in broken):
-            yield from rules.run(
-                "group", GroupContext(unit.value, unit.pointer, unit, settings, contexts)
-            )
+    is_group = unit.kind == REQUEST_GROUP and isinstance(unit.value, dict)
+    if is_group and not _has_errors_under(unit.pointer, broken):
+        group = GroupContext(unit.value, unit.pointer, unit, settings, contexts)  # type: ignore[arg-type]
+        yield from rules.run("group", group)
+
+
+def _has_errors_under(pointer: str, error_pointers: list[str]) -> bool:
+    return any(p == pointer or p.startswith(pointer + "/") for p in error_pointers)
 
 
 def locate(source: SourceFile, located: Iterable[tuple[Finding, int]]) -> list[Finding]:

@@ -87,7 +87,8 @@ Fails:  "operator": "AND"    (the portal accepts SINGLE and MANY)""",
     "S005": """A string is too long, or blank where the portal refuses blanks.
 
 Passes: "name": "M31 nightly"
-Fails:  "name": """"",
+Fails:  "name": """
+    "",
     "S006": """A list has fewer items than required.
 
 Passes: "windows": [{"start": "...", "end": "..."}]
@@ -132,7 +133,7 @@ def explain_code(code: str) -> str | None:
     if code in INPUT_AND_SCHEMA_CODES:
         return f"{code}: {INPUT_AND_SCHEMA_CODES[code]}"
     for rule in all_rules():
-        if rule.CODE == code:
+        if code == rule.CODE:
             severity = rule.SEVERITY.value
             return f"{code} ({severity}): {(rule.__doc__ or '').strip()}"
     return None
