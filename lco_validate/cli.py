@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import fnmatch
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 import click
@@ -13,25 +18,26 @@ import click
 from .catalogue import Catalogue, CatalogueError, load_catalogue
 from .checker import FileResult, check_file
 from .codes import all_codes, explain_code
+from .config import ConfigError, find_config, load_config
 from .context import Settings
+from .findings import Severity
 from .kinds import UNIT_KINDS, Unit, iter_units
-from .loading import expand_paths, load_file
+from .loading import DEFAULT_INCLUDE, expand_paths, load_file
+from .reporters import REPORTERS, text_format
 from .summary import NOT_CHECKED_OFFLINE, Summary
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 OUTPUT_FORMATS = ("text", "json")
+CHECK_FORMATS = tuple(REPORTERS)
+PROGRESS_MIN_FILES = 50
 
 
-def _parse_now(
-    _context: click.Context, _parameter: click.Parameter, value: str | None
-) -> datetime | None:
-    if value is None:
-        return None
+def _parse_now(value: str) -> datetime:
     from .schemas import parse_portal_datetime
 
     parsed = parse_portal_datetime(value)
     if parsed is None:
-        raise click.BadParameter(f"{value!r} is not a date-time like 2025-01-29T03:00:00Z")
+        raise click.UsageError(f"--now {value!r} is not a date-time like 2025-01-29T03:00:00Z")
     return parsed
 
 
@@ -83,13 +89,18 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True)
-@output_format_option
+@click.argument("paths", nargs=-1)
+@click.option(
+    "--output-format",
+    "-o",
+    type=click.Choice(CHECK_FORMATS),
+    help="How to print findings [default: text; github when GITHUB_ACTIONS=true].",
+)
+@click.option("--output-file", metavar="PATH", help="Write findings there instead of stdout.")
 @kind_option
 @catalogue_option
 @click.option(
     "--now",
-    callback=_parse_now,
     metavar="ISO",
     help="The time that time-relative rules compare against (default: the current time; "
     "archive records are checked against the past only when this is given).",
@@ -97,75 +108,190 @@ def cli() -> None:
 @click.option(
     "--duration-tolerance",
     type=click.FloatRange(min=0),
-    default=0.0,
-    show_default=True,
     metavar="SECONDS",
-    help="Allowed difference between a recorded duration and the computed one.",
+    help="Allowed difference between a recorded duration and the computed one [default: 0].",
 )
 @click.option("--select", metavar="CODES", help="Only report these codes or prefixes (comma list).")
 @click.option("--ignore", metavar="CODES", help="Do not report these codes or prefixes.")
-@click.option("-q", "--quiet", is_flag=True, help="Do not print the summary on stderr.")
-def check(
-    paths: tuple[str, ...],
-    output_format: str,
-    kind: str | None,
-    configdb: str | None,
-    now: datetime | None,
-    duration_tolerance: float,
-    select: str | None,
-    ignore: str | None,
-    quiet: bool,
-) -> None:
+@click.option("--strict", is_flag=True, default=None, help="Warnings fail the run too (exit 1).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--statistics", is_flag=True, help="Print a count per code instead of findings.")
+@click.option("--config", "config_path", metavar="FILE", help="Read settings from this file.")
+@click.option("--show-settings", is_flag=True, help="Print the effective settings and exit.")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text output (NO_COLOR turns auto off).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only: no notes or summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Also list each file as it is checked.")
+def check(paths: tuple[str, ...], **options: Any) -> None:
     """Check request documents: structure, rules and recorded durations.
 
-    PATHS are files, directories (searched for *.json and *.jsonl) or - for
-    standard input.  Exit status: 0 no errors, 1 errors found, 2 usage error.
+    PATHS are files, directories (searched for *.json, *.jsonl and saved API
+    pages) or - for standard input.  Settings also come from [tool.lco-validate]
+    in the nearest pyproject.toml.  Exit status: 0 no errors, 1 errors found
+    (or warnings with --strict), 2 usage or configuration error.
 
     \b
     Example:
       lco-validate check fixtures/ --output-format json
     """
+    resolved = resolve_settings(options)
+    if options["show_settings"]:
+        for name, (value, origin) in resolved.items():
+            click.echo(f"{name} = {json.dumps(value)}  ({origin})")
+        return
+    if not paths:
+        raise click.UsageError("give at least one path (a file, a directory or -)")
+    value = {name: entry[0] for name, entry in resolved.items()}
+    now = _parse_now(value["now"]) if value["now"] != "current" else None
     settings = Settings(
-        catalogue=_load_catalogue(configdb),
+        catalogue=_load_catalogue(value["configdb"]),
         now=now,
-        duration_tolerance=duration_tolerance,
-        kind=kind,
+        duration_tolerance=value["duration-tolerance"],
+        kind=options["kind"],
     )
-    wanted = _code_filter(select, ignore)
+    wanted = _code_filter(value["select"], value["ignore"])
+    severities = {code.upper(): Severity(level) for code, level in value["severity"].items()}
+    files = list(
+        expand_paths(list(paths), include=value["include"], exclude=_excluded(value["exclude"]))
+    )
     results: list[FileResult] = []
     summary = Summary()
-    for path in expand_paths(list(paths)):
-        result = check_file(path, settings)
-        result.findings = [f for f in result.findings if wanted(f.code)]
-        results.append(result)
-        summary.files += 1
-        summary.documents += result.documents
-        summary.requests += result.requests
-        summary.records += result.records
-        for finding in result.findings:
-            summary.by_severity[finding.severity.value] += 1
-            summary.by_code[finding.code] += 1
+    with _progress(files, quiet=options["quiet"]) as progress:
+        for path in progress:
+            if options["verbose"]:
+                click.echo(f"Checking {path}", err=True)
+            result = check_file(path, settings)
+            result.findings = [
+                replace(f, severity=severities.get(f.code, f.severity))
+                for f in result.findings
+                if wanted(f.code)
+            ]
+            results.append(result)
+            summary.add(result)
     if summary.records and now is None:
         summary.notes.append(
             f"{summary.records} archive record(s) were not checked against the current time "
             "(give --now to do so)"
         )
     summary.notes.append(NOT_CHECKED_OFFLINE)
-    from .reporters import REPORTERS
-
-    REPORTERS[output_format](results, summary, sys.stdout)
-    if not quiet:
+    _report(results, summary, value["output-format"], options)
+    if not options["quiet"]:
         for note in summary.notes:
             click.echo(f"Note: {note}", err=True)
         click.echo(summary.line(), err=True)
-    sys.exit(EXIT_FINDINGS if summary.errors else EXIT_CLEAN)
+    failed = summary.errors or (value["strict"] and summary.warnings)
+    sys.exit(EXIT_FINDINGS if failed and not options["exit_zero"] else EXIT_CLEAN)
 
 
-def _code_filter(select: str | None, ignore: str | None) -> Callable[[str], bool]:
-    def codes(text: str | None) -> tuple[str, ...]:
-        return tuple(part.strip().upper() for part in (text or "").split(",") if part.strip())
+def resolve_settings(options: dict[str, Any]) -> dict[str, tuple[Any, str]]:
+    """Each setting's effective value and where it came from: flag, file or default."""
+    try:
+        if options["config_path"]:
+            config = load_config(Path(options["config_path"]), explicit=True)
+        else:
+            config = load_config(find_config(Path.cwd()), explicit=False)
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from error
+    in_github = os.environ.get("GITHUB_ACTIONS") == "true"
+    defaults: dict[str, tuple[Any, str]] = {
+        "select": ([], "default"),
+        "ignore": ([], "default"),
+        "include": (list(DEFAULT_INCLUDE), "default"),
+        "exclude": ([], "default"),
+        "duration-tolerance": (0.0, "default"),
+        "configdb": (None, "default: built-in LCO catalogue"),
+        "now": ("current", "default"),
+        "strict": (False, "default"),
+        "output-format": (
+            ("github", "default: GITHUB_ACTIONS=true") if in_github else ("text", "default")
+        ),
+        "severity": ({}, "default"),
+    }
+    resolved = dict(defaults)
+    for name, value in config.values.items():
+        if name == "configdb":
+            value = config.resolve_path(value)
+        if name == "exclude":
+            value = [config.resolve_path(pattern) for pattern in value]
+        resolved[name] = (value, str(config.path))
+    flags = {
+        "select": _split_codes(options["select"]),
+        "ignore": _split_codes(options["ignore"]),
+        "duration-tolerance": options["duration_tolerance"],
+        "configdb": options["configdb"],
+        "now": options["now"],
+        "strict": options["strict"],
+        "output-format": options["output_format"],
+    }
+    for name, value in flags.items():
+        if value is not None and value != []:
+            resolved[name] = (value, "command line")
+    return resolved
 
-    selected, ignored = codes(select), codes(ignore)
+
+def _split_codes(text: str | None) -> list[str]:
+    return [part.strip().upper() for part in (text or "").split(",") if part.strip()]
+
+
+def _excluded(patterns: list[str]) -> Callable[[Path], bool]:
+    absolute = [str(Path(pattern).absolute()) for pattern in patterns]
+
+    def excluded(path: Path) -> bool:
+        candidate = path.absolute()
+        for place in (candidate, *candidate.parents):
+            if any(fnmatch.fnmatch(str(place), pattern) for pattern in absolute):
+                return True
+        return False
+
+    return excluded
+
+
+def _progress(files: list[str], *, quiet: bool) -> Any:
+    """A progress bar on stderr for long runs at a terminal; never under pre-commit or CI."""
+    shown = (
+        len(files) >= PROGRESS_MIN_FILES
+        and not quiet
+        and sys.stderr.isatty()
+        and not os.environ.get("PRE_COMMIT")
+        and not os.environ.get("CI")
+    )
+    if not shown:
+        return contextlib.nullcontext(files)
+    return click.progressbar(files, label="Checking", file=sys.stderr)
+
+
+def _report(
+    results: list[FileResult], summary: Summary, output_format: str, options: dict[str, Any]
+) -> None:
+    color = {"always": True, "never": False}.get(options["color"])
+    if color is None and os.environ.get("NO_COLOR"):
+        color = False
+    with contextlib.ExitStack() as stack:
+        stream: TextIO = sys.stdout
+        if options["output_file"]:
+            stream = stack.enter_context(open(options["output_file"], "w", encoding="utf-8"))
+            color = False
+        if options["statistics"]:
+            _print_statistics(summary, stream)
+        elif output_format == "text":
+            text_format.report(results, summary, stream, color=color)
+        else:
+            REPORTERS[output_format](results, summary, stream)
+
+
+def _print_statistics(summary: Summary, stream: TextIO) -> None:
+    summaries = dict(all_codes())
+    for code, count in sorted(summary.by_code.items(), key=lambda item: (-item[1], item[0])):
+        stream.write(f"{count:>6}  {code}  {summaries.get(code, '')}\n")
+
+
+def _code_filter(select: list[str], ignore: list[str]) -> Callable[[str], bool]:
+    selected, ignored = tuple(select), tuple(ignore)
     return lambda code: (
         (not selected or code.startswith(selected)) and not (ignored and code.startswith(ignored))
     )

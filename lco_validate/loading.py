@@ -8,11 +8,12 @@ becomes a J-code finding with a position, never an exception.
 from __future__ import annotations
 
 import codecs
+import fnmatch
 import json
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,8 +25,6 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_NESTING_DEPTH = 512
 
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
-SEARCHED_SUFFIXES = (".json", *JSON_LINES_SUFFIXES)
-#: Pages saved from the portal's browsable API are text files that start with the status line.
 CAPTURE_SUFFIX = ".txt"
 STDIN_NAME = "-"
 
@@ -68,22 +67,34 @@ class UnreadablePath(Exception):
     """A command-line path that names nothing we can read."""
 
 
-def expand_paths(paths: list[str]) -> Iterator[str]:
-    """Yield the files to check: files as given; directories searched recursively for
-    ``*.json``, ``*.jsonl``, ``*.ndjson`` and ``*.txt`` pages saved from the browsable API."""
+#: File name patterns searched for in directories (pages saved from the browsable API are
+#: ``.txt`` files that start with an HTTP status line).
+DEFAULT_INCLUDE = ("*.json", "*.jsonl", "*.ndjson", "*.txt")
+
+
+def expand_paths(
+    paths: list[str],
+    include: list[str] | tuple[str, ...] = DEFAULT_INCLUDE,
+    exclude: Callable[[Path], bool] = lambda path: False,
+) -> Iterator[str]:
+    """Yield the files to check: files as given; directories searched recursively.
+
+    In directories, files whose names match ``include`` are taken (``.txt`` only if it
+    is a saved API page) unless ``exclude`` says no; files named explicitly are always taken.
+    """
     for path in paths:
-        if path == STDIN_NAME:
+        if path == STDIN_NAME or not os.path.isdir(path):
             yield path
-        elif os.path.isdir(path):
-            found = sorted(
-                str(candidate)
-                for candidate in Path(path).rglob("*")
-                if candidate.is_file()
-                and (candidate.suffix in SEARCHED_SUFFIXES or _is_api_capture(candidate))
-            )
-            yield from found
-        else:
-            yield path
+            continue
+        found = sorted(
+            str(candidate)
+            for candidate in Path(path).rglob("*")
+            if any(fnmatch.fnmatch(candidate.name, pattern) for pattern in include)
+            and candidate.is_file()
+            and (candidate.suffix != CAPTURE_SUFFIX or _is_api_capture(candidate))
+            and not exclude(candidate)
+        )
+        yield from found
 
 
 def _is_api_capture(path: Path) -> bool:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .findings import Severity
+
+if TYPE_CHECKING:
+    from .checker import FileResult
 
 NOT_CHECKED_OFFLINE = (
     "not checked offline: proposal membership and state, semesters' time allocations, "
@@ -23,6 +26,15 @@ class Summary:
     by_severity: Counter[str] = field(default_factory=Counter)
     by_code: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+
+    def add(self, result: FileResult) -> None:
+        self.files += 1
+        self.documents += result.documents
+        self.requests += result.requests
+        self.records += result.records
+        for finding in result.findings:
+            self.by_severity[finding.severity.value] += 1
+            self.by_code[finding.code] += 1
 
     @property
     def errors(self) -> int:

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from typing import TextIO
 
+import click
+
 from ..checker import FileResult
+from ..findings import Severity
 from ..summary import Summary
 
+_CODE_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
-def report(results: list[FileResult], summary: Summary, stream: TextIO) -> None:
+
+def report(
+    results: list[FileResult], summary: Summary, stream: TextIO, *, color: bool | None = False
+) -> None:
+    """``color``: True always, False never, None when ``stream`` is a terminal."""
     for result in results:
         for finding in result.findings:
-            stream.write(
-                f"{finding.path}:{finding.line}:{finding.column}: "
-                f"{finding.code} {finding.message}\n"
-            )
+            location = click.style(f"{finding.path}:{finding.line}:{finding.column}:", bold=True)
+            code = click.style(finding.code, fg=_CODE_COLOURS[finding.severity], bold=True)
+            click.echo(f"{location} {code} {finding.message}", file=stream, color=color)

@@ -1,0 +1,110 @@
+"""Project configuration: ``[tool.lco-validate]`` in ``pyproject.toml``, or ``--config FILE``.
+
+Command-line flags override the file; the file overrides the defaults.
+``lco-validate check --show-settings`` prints the effective values and where
+each came from.
+
+    [tool.lco-validate]
+    select = ["S", "R", "D"]          # codes or prefixes to report (default: all)
+    ignore = ["S101"]                 # codes or prefixes not to report
+    exclude = ["fixtures/invalid"]    # paths skipped when searching directories
+    include = ["*.json", "*.jsonl"]   # file names searched for in directories
+    duration-tolerance = 0            # seconds allowed between recorded and computed
+    configdb = "ops/sites.json"       # catalogue snapshot (relative to this file)
+    now = "2031-01-01T00:00:00Z"      # fixed time for time-relative rules ("current" = default)
+    strict = false                    # warnings fail the run too
+    output-format = "text"
+
+    [tool.lco-validate.severity]
+    S101 = "error"                    # per-code severity overrides
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .findings import Severity
+
+TABLE = "lco-validate"
+
+#: Each key of the table, the Python type its value must have, and what it means.
+KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "select": (list, "codes or prefixes to report"),
+    "ignore": (list, "codes or prefixes not to report"),
+    "include": (list, "file name patterns searched for in directories"),
+    "exclude": (list, "path patterns skipped when searching directories"),
+    "duration-tolerance": ((int, float), "seconds allowed between recorded and computed"),
+    "configdb": (str, "configdb /sites/ snapshot"),
+    "now": (str, "time for time-relative rules"),
+    "strict": (bool, "warnings fail the run"),
+    "output-format": (str, "output format"),
+    "severity": (dict, "per-code severity overrides"),
+}
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message names the problem."""
+
+
+@dataclass
+class Config:
+    values: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    def resolve_path(self, value: str) -> str:
+        """A path written in the file is relative to the file's folder."""
+        return str(self.folder / value)
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` with a ``[tool.lco-validate]`` table, walking up."""
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                document = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if TABLE in document.get("tool", {}):
+                return candidate
+    return None
+
+
+def load_config(path: Path | None, *, explicit: bool) -> Config:
+    """Read the configuration; ``explicit`` (from ``--config``) allows a bare table file."""
+    if path is None:
+        return Config()
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"cannot read {path}: {error.strerror or error}") from error
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path} is not valid TOML: {error}") from error
+    table = document.get("tool", {}).get(TABLE)
+    if table is None and explicit:
+        table = document.get(TABLE, document)
+    values = _validated(table or {}, path)
+    return Config(values=values, path=path)
+
+
+def _validated(table: dict[str, Any], path: Path) -> dict[str, Any]:
+    for key, value in table.items():
+        if key not in KEYS:
+            known = ", ".join(sorted(KEYS))
+            raise ConfigError(f"{path}: unknown setting {key!r} in [tool.{TABLE}]; known: {known}")
+        expected, _meaning = KEYS[key]
+        if not isinstance(value, expected) or isinstance(value, bool) is not (expected is bool):
+            raise ConfigError(f"{path}: setting {key!r} has the wrong type ({value!r})")
+    for code, severity in table.get("severity", {}).items():
+        if severity not in {s.value for s in Severity}:
+            raise ConfigError(
+                f"{path}: severity of {code} is {severity!r}; use error, warning or info"
+            )
+    return table
