@@ -110,13 +110,17 @@ class Catalogue:
             for telescope in enclosure.get("telescope_set", [])
             for instrument in telescope.get("instrument_set", [])
         ]
+        self._by_type: dict[str, list[Placement]] = {}
+        for placement in self.placements:
+            self._by_type.setdefault(placement.type_code, []).append(placement)
+        self._exposure_overheads: dict[tuple[str, str], float] = {}
+        self._schedulable: dict[tuple[str, str, str, str], set[str]] = {}
 
     # -- which copies -------------------------------------------------------------------------
 
     def _placements_of(self, type_code: str, *, active_only: bool) -> Iterator[Placement]:
-        wanted = type_code.upper()
-        for placement in self.placements:
-            if placement.type_code == wanted and (placement.active or not active_only):
+        for placement in self._by_type.get(type_code.upper(), ()):
+            if placement.active or not active_only:
                 yield placement
 
     def instrument_type(self, type_code: str) -> JSON | None:
@@ -148,6 +152,12 @@ class Catalogue:
         an unknown mode falls back to the group's default (kept by the portal
         for legacy Sinistro requests).
         """
+        key = (type_code.upper(), readout_mode.lower())
+        if key not in self._exposure_overheads:
+            self._exposure_overheads[key] = self._exposure_overhead(type_code, readout_mode)
+        return self._exposure_overheads[key]
+
+    def _exposure_overhead(self, type_code: str, readout_mode: str) -> float:
         copies = list(self._placements_of(type_code, active_only=False))
         group = self.mode_group(type_code, "readout")
         if not copies or group is None:
@@ -200,7 +210,7 @@ class Catalogue:
     # -- what exists --------------------------------------------------------------------------
 
     def instrument_type_codes(self) -> list[str]:
-        return sorted({placement.type_code for placement in self.placements})
+        return sorted(self._by_type)
 
     def schedulable_instrument_types(
         self,
@@ -213,6 +223,14 @@ class Catalogue:
 
         Matching is by substring, as the portal does it (an empty part matches all).
         """
+        key = (telescope_class, site, enclosure, telescope)
+        if key not in self._schedulable:
+            self._schedulable[key] = self._schedulable_instrument_types(*key)
+        return self._schedulable[key]
+
+    def _schedulable_instrument_types(
+        self, telescope_class: str, site: str, enclosure: str, telescope: str
+    ) -> set[str]:
         return {
             placement.type_code
             for placement in self.placements

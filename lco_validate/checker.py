@@ -56,11 +56,14 @@ def check_document(document: object, settings: Settings) -> list[Finding]:
     return found
 
 
-def check_unit(unit: Unit, settings: Settings) -> Iterator[Finding]:
+def check_unit(
+    unit: Unit, settings: Settings, contexts: list[RequestContext] | None = None
+) -> Iterator[Finding]:
+    """Findings for one unit; ``contexts`` collects the checked requests' contexts."""
     structural = [finding.under(unit.pointer) for finding in schema_findings(unit.value, unit.kind)]
     yield from structural
     broken = [f.pointer for f in structural if f.severity is Severity.ERROR]
-    contexts = []
+    contexts = [] if contexts is None else contexts
     for pointer, request in unit.requests():
         if _has_errors_under(pointer, broken):
             continue  # the portal decides nothing further on a malformed request

@@ -25,6 +25,8 @@ class Settings:
     now: datetime | None = None
     duration_tolerance: float = 0.0
     kind: str | None = None
+    #: Visibility checks run for submissions; for archive records only with an explicit --now.
+    visibility: bool = True
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property

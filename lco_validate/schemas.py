@@ -59,6 +59,7 @@ _LIST_ITEM_NOUNS = {
 _GENERIC_KEYS = {"type", "mode", "name", "optional", "exposure_time", "start", "end"}
 
 
+@functools.lru_cache(maxsize=65536)  # rules look at the same window bounds several times
 def parse_portal_datetime(text: str) -> datetime | None:
     """Parse a timestamp the way the portal accepts it; naive times are UTC."""
     match = _DATETIME.fullmatch(text)
@@ -128,8 +129,37 @@ def validator_for(kind: str) -> Draft202012Validator:
     return Draft202012Validator(schema, registry=registry, format_checker=_FORMAT_CHECKER)
 
 
+@functools.cache
+def fast_validator_for(kind: str) -> Any:
+    """A jsonschema-rs validator for ``kind`` (about 30x faster), or None if not installed.
+
+    It only answers "valid or not": documents it accepts have no schema findings;
+    the others go through jsonschema for the detailed findings.  Formats use our
+    own date-time check, so both engines agree (tests/test_fast_schema.py).
+    """
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    resources = [
+        (SCHEMA_BASE_URI + path.name, load_schema(path.name))
+        for path in sorted(schema_dir().glob("*.json"))
+    ]
+    return jsonschema_rs.validator_for(
+        load_schema(ENTRY_SCHEMAS[kind]),
+        registry=jsonschema_rs.Registry(resources),
+        base_uri=SCHEMA_BASE_URI + ENTRY_SCHEMAS[kind],
+        validate_formats=True,
+        formats={"date-time": lambda text: parse_portal_datetime(text) is not None},
+        offline=True,
+    )
+
+
 def schema_findings(instance: object, kind: str) -> Iterator[Finding]:
     """Yield one finding per schema problem in ``instance``, in document order."""
+    fast = fast_validator_for(kind)
+    if fast is not None and fast.is_valid(instance):
+        return
     # An ordered set: the same problem can be reached through two schema paths.
     findings: dict[Finding, None] = {}
     for error in validator_for(kind).iter_errors(instance):

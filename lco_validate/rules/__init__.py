@@ -9,6 +9,7 @@ CODE`` prints the docstring.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from types import ModuleType
 from ..findings import Finding
 
 
+@functools.cache
 def all_rules() -> list[ModuleType]:
     """Every rule module, sorted by code."""
     modules = [
@@ -27,6 +29,7 @@ def all_rules() -> list[ModuleType]:
     return sorted(modules, key=lambda module: module.CODE)
 
 
+@functools.cache
 def rules_for(scope: str) -> list[ModuleType]:
     return [rule for rule in all_rules() if scope == rule.SCOPE]
 

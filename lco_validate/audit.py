@@ -1,0 +1,336 @@
+"""Auditing archives: every request through schema, rules and durations, summarised.
+
+The work is split into batches of documents (as text) that worker processes
+check independently; each batch returns its findings and a partial summary,
+and partial summaries merge.  At most ``2 x jobs`` batches are in flight, so
+memory stays bounded whatever the archive's size.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import multiprocessing
+import os
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from .archive import ARCHIVE_INCLUDE, ArchiveDocument, iter_archive_documents
+from .catalogue import load_catalogue
+from .checker import check_unit
+from .context import RequestContext, Settings
+from .duration import DurationError
+from .findings import Finding
+from .kinds import iter_units
+from .loading import expand_paths
+
+BATCH_CHARACTERS = 1 << 20
+WORST_KEPT = 20
+MIXED = "(several instrument types)"
+
+
+@dataclass
+class Agreement:
+    """How recorded durations of one instrument type compare with the model."""
+
+    requests: int = 0
+    computed: int = 0
+    recorded: int = 0
+    exact: int = 0
+    differences: Counter[int] = field(default_factory=Counter)  # recorded - computed, s
+
+    def merge(self, other: Agreement) -> None:
+        self.requests += other.requests
+        self.computed += other.computed
+        self.recorded += other.recorded
+        self.exact += other.exact
+        self.differences.update(other.differences)
+
+    def as_dict(self) -> dict[str, Any]:
+        compared = sum(self.differences.values())
+        return {
+            "requests": self.requests,
+            "computed": self.computed,
+            "compared": compared,
+            "exact": self.exact,
+            "exact_fraction": self.exact / compared if compared else None,
+            "difference_percentiles": _percentiles(self.differences),
+            "difference_histogram": _histogram(self.differences),
+        }
+
+
+@dataclass
+class AuditSummary:
+    files: int = 0
+    documents: int = 0
+    units: int = 0
+    requests: int = 0
+    by_code: Counter[str] = field(default_factory=Counter)
+    by_severity: Counter[str] = field(default_factory=Counter)
+    agreement: dict[str, Agreement] = field(default_factory=dict)
+    #: (|difference|, difference, path, document, pointer, id, recorded, computed, type)
+    worst: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def merge(self, other: AuditSummary) -> None:
+        self.documents += other.documents
+        self.units += other.units
+        self.requests += other.requests
+        self.by_code.update(other.by_code)
+        self.by_severity.update(other.by_severity)
+        for instrument_type, agreement in other.agreement.items():
+            self.agreement.setdefault(instrument_type, Agreement()).merge(agreement)
+        self.worst = heapq.nlargest(WORST_KEPT, self.worst + other.worst)
+
+    def as_dict(self, seconds: float) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "documents": self.documents,
+            "requests": self.requests,
+            "seconds": round(seconds, 3),
+            "requests_per_second": round(self.requests / seconds) if seconds else None,
+            "findings_by_code": dict(sorted(self.by_code.items())),
+            "findings_by_severity": dict(sorted(self.by_severity.items())),
+            "duration_agreement": {
+                instrument_type: agreement.as_dict()
+                for instrument_type, agreement in sorted(self.agreement.items())
+            },
+            "worst_offenders": [
+                {
+                    "path": path,
+                    "document": document,
+                    "pointer": pointer,
+                    "id": identifier,
+                    "recorded": recorded,
+                    "computed": computed,
+                    "difference": difference,
+                    "instrument_type": instrument_type,
+                }
+                for _, difference, path, document, pointer, identifier, recorded, computed, instrument_type in self.worst
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    configdb: str | None = None
+    now: datetime | None = None
+    duration_tolerance: float = 0.0
+    kind: str | None = None
+    visibility: bool = False
+
+
+# -- one batch (runs in a worker process) -----------------------------------------------------
+
+_worker_settings: Settings | None = None
+
+
+def _settings_for(options: AuditOptions) -> Settings:
+    return Settings(
+        catalogue=load_catalogue(options.configdb),
+        now=options.now,
+        duration_tolerance=options.duration_tolerance,
+        kind=options.kind,
+        visibility=options.visibility,
+    )
+
+
+def _start_worker(options: AuditOptions) -> None:
+    global _worker_settings
+    _worker_settings = _settings_for(options)
+
+
+def audit_batch(
+    documents: list[ArchiveDocument], settings: Settings | None = None
+) -> tuple[AuditSummary, list[Finding]]:
+    """Check a batch of documents: a partial summary and the findings (pointers, no columns)."""
+    settings = settings or _worker_settings
+    assert settings is not None
+    summary = AuditSummary()
+    findings: list[Finding] = []
+
+    def keep(finding: Finding, document: ArchiveDocument) -> None:
+        findings.append(
+            replace(finding, path=document.path, line=document.line, column=1)
+            if not finding.line
+            else finding
+        )
+        summary.by_code[finding.code] += 1
+        summary.by_severity[finding.severity.value] += 1
+
+    for document in documents:
+        summary.documents += 1
+        value = document.value if document.value is not None else json.loads(document.text)
+        for unit in iter_units(value, settings.kind):
+            if isinstance(unit, Finding):
+                keep(unit, document)
+                continue
+            summary.units += 1
+            contexts: list[RequestContext] = []
+            for finding in check_unit(unit, settings, contexts):
+                keep(finding, document)
+            checked = {context.pointer: context for context in contexts}
+            for pointer, request in unit.requests():
+                summary.requests += 1
+                context = checked.get(pointer)
+                if context is None:  # malformed: the portal would not time it either
+                    _agreement_for(summary, request).requests += 1
+                else:
+                    _record_agreement(summary, context, document)
+    return summary, findings
+
+
+def _instrument_type(request: dict[str, Any]) -> str:
+    configurations = request.get("configurations")
+    if not isinstance(configurations, list):
+        return MIXED
+    types = {
+        str(c.get("instrument_type", "")).upper() for c in configurations if isinstance(c, dict)
+    }
+    return types.pop() if len(types) == 1 else MIXED
+
+
+def _agreement_for(summary: AuditSummary, request: dict[str, Any]) -> Agreement:
+    return summary.agreement.setdefault(_instrument_type(request), Agreement())
+
+
+def _record_agreement(
+    summary: AuditSummary, context: RequestContext, document: ArchiveDocument
+) -> None:
+    agreement = _agreement_for(summary, context.request)
+    agreement.requests += 1
+    computed = context.duration
+    if isinstance(computed, DurationError):
+        return
+    agreement.computed += 1
+    recorded = context.request.get("duration")
+    if not isinstance(recorded, int | float) or isinstance(recorded, bool):
+        return
+    agreement.recorded += 1
+    difference = round(recorded - computed.duration)
+    agreement.differences[difference] += 1
+    agreement.exact += difference == 0
+    if difference:
+        entry = (
+            abs(difference),
+            difference,
+            document.path,
+            document.index,
+            context.pointer,
+            context.request.get("id"),
+            recorded,
+            computed.duration,
+            _instrument_type(context.request),
+        )
+        if len(summary.worst) < WORST_KEPT:
+            heapq.heappush(summary.worst, entry)
+        else:
+            heapq.heappushpop(summary.worst, entry)
+
+
+# -- the whole run ----------------------------------------------------------------------------
+
+
+def iter_batches(
+    paths: list[str], summary: AuditSummary
+) -> Iterator[list[ArchiveDocument] | Finding]:
+    """Documents grouped into batches of about ``BATCH_CHARACTERS``, or a read problem."""
+    batch: list[ArchiveDocument] = []
+    size = 0
+    for path in expand_paths(paths, include=ARCHIVE_INCLUDE):
+        summary.files += 1
+        for document in iter_archive_documents(path):
+            if isinstance(document, Finding):
+                summary.by_code[document.code] += 1
+                summary.by_severity[document.severity.value] += 1
+                yield document
+                continue
+            batch.append(document)
+            size += len(document.text)
+            if size >= BATCH_CHARACTERS:
+                yield batch
+                batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def run_audit(
+    paths: list[str],
+    options: AuditOptions,
+    jobs: int,
+    on_findings: Callable[[list[Finding]], None],
+    on_progress: Callable[[AuditSummary], None] = lambda summary: None,
+) -> AuditSummary:
+    """Audit the archives with ``jobs`` processes; findings are handed over batch by batch."""
+    summary = AuditSummary()
+
+    def absorb(result: tuple[AuditSummary, list[Finding]]) -> None:
+        partial, findings = result
+        summary.merge(partial)
+        on_findings(findings)
+        on_progress(summary)
+
+    batches = iter_batches(paths, summary)
+    if jobs <= 1:
+        settings = _settings_for(options)
+        for batch in batches:
+            if isinstance(batch, Finding):
+                on_findings([batch])
+            else:
+                absorb(audit_batch(batch, settings))
+        return summary
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with context.Pool(jobs, initializer=_start_worker, initargs=(options,)) as pool:
+        pending: deque[Any] = deque()
+        for batch in batches:
+            if isinstance(batch, Finding):
+                on_findings([batch])
+                continue
+            # Workers parse the text again: a string pickles far faster than the parsed value.
+            texts = [replace(document, value=None) for document in batch]
+            pending.append(pool.apply_async(audit_batch, (texts,)))
+            while len(pending) >= 2 * jobs:
+                absorb(pending.popleft().get())
+        while pending:
+            absorb(pending.popleft().get())
+    return summary
+
+
+def _percentiles(differences: Counter[int]) -> dict[str, int] | None:
+    total = sum(differences.values())
+    if not total:
+        return None
+    marks = {"min": 0.0, "p1": 0.01, "p50": 0.5, "p99": 0.99, "max": 1.0}
+    ordered = sorted(differences.items())
+    result: dict[str, int] = {}
+    for name, fraction in marks.items():
+        target = fraction * (total - 1)
+        seen = 0
+        for value, count in ordered:
+            if seen + count > target:
+                result[name] = value
+                break
+            seen += count
+    return result
+
+
+_BUCKETS = (
+    (-(10**9), -61, "< -60"),
+    (-60, -11, "-60..-11"),
+    (-10, -2, "-10..-2"),
+    (-1, -1, "-1"),
+    (0, 0, "0"),
+    (1, 1, "+1"),
+    (2, 10, "+2..+10"),
+    (11, 60, "+11..+60"),
+    (61, 10**9, "> +60"),
+)
+
+
+def _histogram(differences: Counter[int]) -> dict[str, int]:
+    return {
+        label: sum(count for value, count in differences.items() if low <= value <= high)
+        for low, high, label in _BUCKETS
+    }

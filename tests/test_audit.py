@@ -1,0 +1,151 @@
+"""Archives: streaming documents out of big files, and the audit summary over them."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from lco_validate import archive
+from lco_validate.archive import iter_archive_documents, iter_archive_requests
+from lco_validate.audit import AuditOptions, run_audit
+from lco_validate.cli import cli
+from lco_validate.findings import Finding
+
+from .conftest import SEED_PAGE, seed_page
+
+CAPTURE = SEED_PAGE.read_text()
+
+
+def page(requests: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"count": len(requests), "next": None, "previous": None, "results": requests}
+
+
+@pytest.fixture(params=[1 << 20, 7], ids=["large-chunks", "tiny-chunks"])
+def chunk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Tiny chunks make every document straddle many chunk boundaries."""
+    monkeypatch.setattr(archive, "CHUNK_CHARACTERS", request.param)
+    return int(request.param)
+
+
+def test_concatenated_captures_are_split_into_pages(tmp_path: Path, chunk: int) -> None:
+    path = tmp_path / "pages.txt"
+    path.write_text(CAPTURE + "\n" + CAPTURE + CAPTURE)
+    documents = list(iter_archive_documents(str(path)))
+    assert [d.index for d in documents] == [0, 1, 2]  # type: ignore[union-attr]
+    assert all(d.value == seed_page() for d in documents)  # type: ignore[union-attr]
+    rows = path.read_text().split("\n")
+    starts = [
+        n + 1
+        for n, row in enumerate(rows[:-1])
+        if row == "{" and rows[n + 1] == '"count": 1090167,'
+    ]
+    assert [d.line for d in documents] == starts  # type: ignore[union-attr]
+
+
+def test_json_lines_and_gzip(tmp_path: Path, chunk: int) -> None:
+    requests = seed_page()["results"]
+    path = tmp_path / "records.jsonl.gz"
+    with gzip.open(path, "wt") as handle:
+        for request in requests:
+            handle.write(json.dumps(request) + "\n")
+    found = list(iter_archive_requests([str(tmp_path)]))
+    assert [r.request for r in found] == requests
+    assert [(r.document, r.pointer) for r in found] == [(i, "") for i in range(10)]
+
+
+def test_a_broken_document_is_reported_and_reading_goes_on(tmp_path: Path, chunk: int) -> None:
+    requests = seed_page()["results"][:3]
+    lines = [
+        json.dumps(requests[0]),
+        '{"broken": ',
+        json.dumps(requests[1]),
+        json.dumps(requests[2]),
+    ]
+    path = tmp_path / "records.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    items = list(iter_archive_documents(str(path)))
+    problems = [item for item in items if isinstance(item, Finding)]
+    assert [(p.code, p.line) for p in problems] == [("J001", 2)]
+    values = [item.value for item in items if not isinstance(item, Finding)]
+    assert values == requests
+
+
+def test_a_broken_page_is_skipped_up_to_the_next_page(tmp_path: Path, chunk: int) -> None:
+    broken = CAPTURE.replace('"exposure_count": 1,', '"exposure_count": 1', 1)
+    path = tmp_path / "pages.txt"
+    path.write_text(CAPTURE + "\n" + broken + "\n" + CAPTURE + "\n")
+    items = list(iter_archive_documents(str(path)))
+    assert [type(item).__name__ for item in items] == [
+        "ArchiveDocument",
+        "Finding",
+        "ArchiveDocument",
+    ]
+    assert items[2].value == seed_page()  # type: ignore[union-attr]
+
+
+def test_request_groups_are_opened(tmp_path: Path) -> None:
+    group = {"name": "g", "proposal": "p", "requests": seed_page()["results"][:2]}
+    path = tmp_path / "groups.json"
+    path.write_text(json.dumps(page([group, group])))
+    found = list(iter_archive_requests([str(path)]))
+    assert [r.pointer for r in found] == [
+        "/results/0/requests/0",
+        "/results/0/requests/1",
+        "/results/1/requests/0",
+        "/results/1/requests/1",
+    ]
+
+
+def archive_with_one_wrong_duration(tmp_path: Path) -> Path:
+    wrong = seed_page()
+    wrong["results"][6]["duration"] = 1030
+    path = tmp_path / "archive.txt"
+    path.write_text(CAPTURE + "\n" + json.dumps(wrong) + "\n" + CAPTURE)
+    return path
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_audit_summary(tmp_path: Path, jobs: int) -> None:
+    path = archive_with_one_wrong_duration(tmp_path)
+    collected: list[Finding] = []
+    summary = run_audit([str(path)], AuditOptions(), jobs, on_findings=collected.extend)
+    assert (summary.files, summary.documents, summary.requests) == (1, 3, 30)
+    assert [(f.code, f.pointer, f.line) for f in collected] == [
+        ("D001", "/results/6/duration", 23 * 0 + collected[0].line)
+    ]
+    report = summary.as_dict(1.0)
+    assert report["findings_by_code"] == {"D001": 1}
+    sinistro = report["duration_agreement"]["1M0-SCICAM-SINISTRO"]
+    assert (sinistro["requests"], sinistro["compared"], sinistro["exact"]) == (9, 9, 8)
+    assert sinistro["difference_histogram"]["+2..+10"] == 1
+    assert report["duration_agreement"]["0M4-SCICAM-QHY600"]["exact_fraction"] == 1.0
+    [worst] = report["worst_offenders"]
+    assert (worst["difference"], worst["document"], worst["pointer"], worst["id"]) == (
+        4,
+        1,
+        "/results/6",
+        3763992,
+    )
+
+
+def test_audit_command_json_and_text(tmp_path: Path) -> None:
+    path = archive_with_one_wrong_duration(tmp_path)
+    result = CliRunner().invoke(cli, ["audit", str(path), "-j", "1", "-o", "json"])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert [f["code"] for f in report["findings"]] == ["D001"]
+    assert report["summary"]["requests"] == 30
+    text = CliRunner().invoke(cli, ["audit", str(path), "-j", "1"]).stdout
+    assert "Audited 1 files, 3 documents, 30 requests" in text
+    assert "+4 s" in text and "/results/6" in text
+
+
+def test_audit_of_a_clean_archive_exits_0(tmp_path: Path) -> None:
+    path = tmp_path / "clean.txt"
+    path.write_text(CAPTURE)
+    assert CliRunner().invoke(cli, ["audit", str(path), "-j", "1"]).exit_code == 0
