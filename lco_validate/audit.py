@@ -16,7 +16,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from .archive import ARCHIVE_INCLUDE, ArchiveDocument, iter_archive_documents
 from .catalogue import load_catalogue
@@ -62,6 +62,20 @@ class Agreement:
         }
 
 
+class Offender(NamedTuple):
+    """A request whose recorded duration disagrees with the model; ordered by size."""
+
+    size: int  # |difference|
+    difference: int  # recorded - computed, seconds
+    path: str
+    document: int
+    pointer: str
+    id: Any
+    recorded: float
+    computed: int
+    instrument_type: str
+
+
 @dataclass
 class AuditSummary:
     files: int = 0
@@ -71,8 +85,7 @@ class AuditSummary:
     by_code: Counter[str] = field(default_factory=Counter)
     by_severity: Counter[str] = field(default_factory=Counter)
     agreement: dict[str, Agreement] = field(default_factory=dict)
-    #: (|difference|, difference, path, document, pointer, id, recorded, computed, type)
-    worst: list[tuple[Any, ...]] = field(default_factory=list)
+    worst: list[Offender] = field(default_factory=list)  # a heap, smallest first
 
     def merge(self, other: AuditSummary) -> None:
         self.documents += other.documents
@@ -98,17 +111,8 @@ class AuditSummary:
                 for instrument_type, agreement in sorted(self.agreement.items())
             },
             "worst_offenders": [
-                {
-                    "path": path,
-                    "document": document,
-                    "pointer": pointer,
-                    "id": identifier,
-                    "recorded": recorded,
-                    "computed": computed,
-                    "difference": difference,
-                    "instrument_type": instrument_type,
-                }
-                for _, difference, path, document, pointer, identifier, recorded, computed, instrument_type in self.worst
+                {name: value for name, value in offender._asdict().items() if name != "size"}
+                for offender in sorted(self.worst, reverse=True)
             ],
         }
 
@@ -213,7 +217,7 @@ def _record_agreement(
     agreement.differences[difference] += 1
     agreement.exact += difference == 0
     if difference:
-        entry = (
+        entry = Offender(
             abs(difference),
             difference,
             document.path,
