@@ -274,7 +274,12 @@ def _report(
     with contextlib.ExitStack() as stack:
         stream: TextIO = sys.stdout
         if options["output_file"]:
-            stream = stack.enter_context(open(options["output_file"], "w", encoding="utf-8"))
+            try:
+                stream = stack.enter_context(open(options["output_file"], "w", encoding="utf-8"))
+            except OSError as error:
+                raise click.UsageError(
+                    f"cannot write {options['output_file']}: {error.strerror}"
+                ) from error
             color = False
         if options["statistics"]:
             _print_statistics(summary, stream)

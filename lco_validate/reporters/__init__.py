@@ -12,11 +12,15 @@ from typing import TextIO
 
 from ..checker import FileResult
 from ..summary import Summary
-from . import json_format, text_format
+from . import github_format, gitlab_format, json_format, junit_format, sarif_format, text_format
 
 Reporter = Callable[[list[FileResult], Summary, TextIO], None]
 
 REPORTERS: dict[str, Reporter] = {
     "text": text_format.report,
     "json": json_format.report,
+    "github": github_format.report,
+    "sarif": sarif_format.report,
+    "junit": junit_format.report,
+    "gitlab": gitlab_format.report,
 }

@@ -1,0 +1,86 @@
+"""Audit throughput against the parse floor, and peak memory.
+
+Run: python benchmarks/audit_speed.py ARCHIVE [--jobs N]
+(make an archive with benchmarks/generate_archive.py).  Prints:
+  * the parse floor: the time to merely parse every document of the archive
+    with the fastest JSON parser installed (orjson if present, else json);
+  * audit throughput (schema + rules + durations) in requests per second, and
+    its ratio to the floor;
+  * the audit's peak resident memory.
+Asserts nothing: speed goals are measured, not tested.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from lco_validate.archive import iter_archive_documents
+
+
+def parse_floor(path: str) -> tuple[float, int, str]:
+    """Seconds to parse every document's text (split out beforehand), and the request count."""
+    try:
+        import orjson
+
+        loads, name = orjson.loads, "orjson"
+    except ImportError:
+        loads, name = json.loads, "json"
+    texts = [d.text for d in iter_archive_documents(path) if hasattr(d, "text")]
+    started = time.perf_counter()
+    requests = 0
+    for text in texts:
+        value = loads(text)
+        requests += len(value["results"]) if isinstance(value, dict) and "results" in value else 1
+    return time.perf_counter() - started, requests, name
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("archive")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    arguments = parser.parse_args()
+
+    floor, requests, parser_name = parse_floor(arguments.archive)
+    print(
+        f"archive: {arguments.archive} ({Path(arguments.archive).stat().st_size / 2**20:.0f} MiB)"
+    )
+    print(
+        f"parse floor ({parser_name}): {floor:.2f} s for {requests:,} requests "
+        f"= {requests / floor:,.0f} requests/s"
+    )
+    command = [
+        "/usr/bin/time",
+        "-v",
+        sys.executable,
+        "-m",
+        "lco_validate",
+        "audit",
+        arguments.archive,
+        "--jobs",
+        str(arguments.jobs),
+        "-o",
+        "json",
+    ]
+    started = time.perf_counter()
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    summary = json.loads(completed.stdout[completed.stdout.index('"summary":') + 10 : -2])
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", completed.stderr)
+    rate = summary["requests"] / elapsed
+    print(
+        f"audit --jobs {arguments.jobs}: {elapsed:.2f} s wall for {summary['requests']:,} "
+        f"requests = {rate:,.0f} requests/s ({elapsed / floor:.1f}x the parse floor)"
+    )
+    if rss:
+        print(f"peak RSS of the audit's main process: {int(rss.group(1)) / 1024:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
