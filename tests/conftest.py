@@ -203,5 +203,8 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a test tried to open a network connection")
 
-    monkeypatch.setattr(socket, "socket", refuse)
+    # Patch the methods, not the class: ssl subclasses socket.socket at import time.
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)

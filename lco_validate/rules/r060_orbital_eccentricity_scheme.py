@@ -1,0 +1,62 @@
+"""An ORBITAL_ELEMENTS target has an eccentricity above 0.9 under a non-comet scheme.
+
+Planet schemes describe an orbit by its mean distance and mean anomaly, which
+suit bound, moderately elliptical orbits.  The portal refuses an eccentricity
+above 0.9 under any scheme whose name does not contain ``COMET`` (so also
+JPL_MINOR_PLANET, although it takes perihelion elements) and asks for
+MPC_COMET instead, which takes the perihelion distance and time (``perihdist``,
+``epochofperih``) and any eccentricity.  Reported at ``scheme``, where the
+portal reports it; the fix is usually the scheme (with its elements), or the
+eccentricity if it was mistyped.
+
+Passes::
+
+    "target": {"type": "ORBITAL_ELEMENTS", "scheme": "MPC_COMET", "eccentricity": 0.9999, ...}
+
+Fails::
+
+    "target": {"type": "ORBITAL_ELEMENTS", "scheme": "MPC_MINOR_PLANET", "eccentricity": 0.95, ...}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..context import RequestContext
+from ..findings import Finding, Severity
+from ..normalize import as_number
+
+CODE = "R060"
+SEVERITY = Severity.ERROR
+SCOPE = "request"
+
+MAX_NON_COMET_ECCENTRICITY = 0.9
+#: Non-comet schemes that already take perihelion elements, as MPC_COMET does.
+PERIHELION_SCHEMES = frozenset({"JPL_MINOR_PLANET"})
+
+
+def check(context: RequestContext) -> Iterator[Finding]:
+    for index, configuration in enumerate(context.normalized.get("configurations") or []):
+        target = configuration.get("target") if isinstance(configuration, dict) else None
+        if not isinstance(target, dict) or target.get("type") != "ORBITAL_ELEMENTS":
+            continue
+        scheme = target.get("scheme")
+        eccentricity = as_number(target.get("eccentricity"))
+        if not isinstance(scheme, str) or "COMET" in scheme:
+            continue
+        if isinstance(eccentricity, bool) or not isinstance(eccentricity, int | float):
+            continue
+        if eccentricity <= MAX_NON_COMET_ECCENTRICITY:
+            continue
+        if scheme in PERIHELION_SCHEMES:
+            elements = "it takes the same elements"
+        else:
+            elements = "with argofperih, perihdist and epochofperih as its elements"
+        yield Finding(
+            CODE,
+            SEVERITY,
+            f"eccentricity {eccentricity:g} is above {MAX_NON_COMET_ECCENTRICITY}, the limit "
+            f"for scheme {scheme}; give the orbit with scheme MPC_COMET ({elements}), "
+            "or correct the eccentricity",
+            pointer=f"{context.pointer}/configurations/{index}/target/scheme",
+        )

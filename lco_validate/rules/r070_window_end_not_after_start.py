@@ -1,0 +1,90 @@
+"""A window ends at or before its start.
+
+A window is the period in which the request may be scheduled; its ``end``
+must come after its ``start``.  The portal refuses a window whose end is not
+later than its start (equal times included).  A window without a start starts
+when it is submitted, so only its end is checked, against the current time
+(R071).  Reported at the window's ``end``.
+
+Passes::
+
+    {"start": "2031-01-05T00:00:00Z", "end": "2031-01-06T00:00:00Z"}
+
+Fails (the dates are swapped)::
+
+    {"start": "2031-01-06T00:00:00Z", "end": "2031-01-05T00:00:00Z"}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ..context import RequestContext
+from ..findings import Finding, Severity
+from ..schemas import parse_portal_datetime
+
+CODE = "R070"
+SEVERITY = Severity.ERROR
+SCOPE = "request"
+
+
+@dataclass(frozen=True)
+class WindowTimes:
+    """One window's times; ``start`` is None when the window has none (it starts on submission)."""
+
+    index: int
+    start: datetime | None
+    end: datetime
+
+
+def window_times(request: dict[str, Any]) -> list[WindowTimes]:
+    """The request's windows with parsed times; malformed ones (a schema matter) are left out."""
+    found = []
+    for index, window in enumerate(request.get("windows") or []):
+        if not isinstance(window, dict):
+            continue
+        end = _parsed(window.get("end"))
+        start = _parsed(window.get("start"))
+        if end is None or ("start" in window and start is None):
+            continue
+        found.append(WindowTimes(index, start, end))
+    return found
+
+
+def start_or_now(window: WindowTimes, context: RequestContext) -> datetime | None:
+    """The window's start, or the time of submission for a window without one.
+
+    None when the window has no start and time-relative rules are off (an
+    archive record without ``--now``): when it was submitted is not known.
+    """
+    if window.start is not None:
+        return window.start
+    return context.settings.effective_now if context.time_rules_apply else None
+
+
+def format_time(moment: datetime) -> str:
+    """A UTC time as the portal's API writes it: 2031-01-05T00:00:00Z."""
+    utc = moment.astimezone(UTC)
+    pattern = "%Y-%m-%dT%H:%M:%S.%fZ" if utc.microsecond else "%Y-%m-%dT%H:%M:%SZ"
+    return utc.strftime(pattern)
+
+
+def _parsed(value: object) -> datetime | None:
+    return parse_portal_datetime(value) if isinstance(value, str) else None
+
+
+def check(context: RequestContext) -> Iterator[Finding]:
+    for window in window_times(context.normalized):
+        if window.start is None or window.end > window.start:
+            continue
+        hint = "" if window.end == window.start else " (are start and end swapped?)"
+        yield Finding(
+            CODE,
+            SEVERITY,
+            f"window end {format_time(window.end)} is not after its start "
+            f"{format_time(window.start)}{hint}; give an end later than the start",
+            pointer=f"{context.pointer}/windows/{window.index}/end",
+        )

@@ -1,0 +1,45 @@
+"""A window has already ended (time-relative).
+
+Nothing can be scheduled in a window that is over, and the portal refuses a
+window whose end is earlier than the time of submission.  "Now" is ``--now``
+when given, else the current time.  Archive records (documents carrying fields
+only the portal writes, such as ``id``, ``state`` or ``created``) describe the
+past, so this rule is off for them unless ``--now`` is given.  Reported at the
+window's ``end``.
+
+Passes (checked with ``--now 2030-06-01T00:00:00Z``)::
+
+    {"start": "2031-01-05T00:00:00Z", "end": "2031-01-06T00:00:00Z"}
+
+Fails (with the same ``--now``)::
+
+    {"start": "2030-05-01T00:00:00Z", "end": "2030-05-10T00:00:00Z"}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..context import RequestContext
+from ..findings import Finding, Severity
+from .r070_window_end_not_after_start import format_time, window_times
+
+CODE = "R071"
+SEVERITY = Severity.ERROR
+SCOPE = "request"
+
+
+def check(context: RequestContext) -> Iterator[Finding]:
+    if not context.time_rules_apply:
+        return
+    now = context.settings.effective_now
+    for window in window_times(context.normalized):
+        if window.end >= now:
+            continue
+        yield Finding(
+            CODE,
+            SEVERITY,
+            f"window end {format_time(window.end)} has already passed (now is "
+            f"{format_time(now)}); move the window so that it ends in the future",
+            pointer=f"{context.pointer}/windows/{window.index}/end",
+        )

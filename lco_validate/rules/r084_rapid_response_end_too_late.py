@@ -1,0 +1,104 @@
+"""A RAPID_RESPONSE window ends more than 24 h plus the duration after now (time-relative).
+
+A rapid-response observation must start within a day of submission, so the
+portal refuses a RAPID_RESPONSE group if any window ends more than 24 hours
+plus the observation's duration after the moment of submission.  "Now" is
+``--now`` when given, else the current time; for archive records the rule
+needs ``--now``.  Reported at the window's ``end``.
+
+The duration is the one the portal charges to the proposal's time
+allocation: per request and instrument type, keyed by the semester of
+the request's windows; for SINGLE groups the unrounded sum over requests, for
+MANY the longest request (rounded up to whole seconds).  The portal compares
+every window of every request against each of these in turn, so the shortest
+one sets the limit for all windows, and so it does here.  When a duration
+cannot be computed (an instrument type the catalogue lacks, see D002), the
+rule is skipped.  As with R083, the portal only gets here when the proposal
+has a rapid-response allocation; offline we assume it does.
+
+Passes (a 1000 s observation, ``--now 2030-06-01T00:00:00Z``)::
+
+    "windows": [{"start": "2030-05-31T23:00:00Z", "end": "2030-06-02T00:10:00Z"}]
+
+Fails (ends 48 hours after now)::
+
+    "windows": [{"start": "2030-05-31T23:00:00Z", "end": "2030-06-03T00:00:00Z"}]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from datetime import timedelta
+
+from ..context import GroupContext
+from ..duration import DurationError
+from ..findings import Finding, Severity
+from .r070_window_end_not_after_start import format_time, start_or_now, window_times
+from .r072_window_outside_semesters import semester_containing
+from .r083_rapid_response_start_in_future import RAPID_RESPONSE
+
+CODE = "R084"
+SEVERITY = Severity.ERROR
+SCOPE = "group"
+
+RAPID_RESPONSE_LEAD_SECONDS = 86400
+
+#: (semester code or None, instrument type as written) - the portal's TimeAllocationKey.
+AllocationKey = tuple[str | None, str]
+
+
+def charged_durations(context: GroupContext) -> dict[AllocationKey, float] | None:
+    """Seconds the group charges to each allocation, as the portal's ``get_total_duration_dict``.
+
+    None when a request's duration cannot be computed.
+    """
+    per_request: list[tuple[str | None, dict[str, float]]] = []
+    for request in context.requests:
+        timed = request.duration
+        if isinstance(timed, DurationError):
+            return None
+        windows = window_times(request.normalized)
+        starts = [s for window in windows if (s := start_or_now(window, request)) is not None]
+        semester = None
+        if windows and len(starts) == len(windows):
+            semester = semester_containing(min(starts), max(window.end for window in windows))
+        by_type = {
+            instrument_type: seconds + timed.observation_front_padding[instrument_type]
+            for instrument_type, seconds in timed.by_instrument_type.items()
+        }
+        per_request.append((semester.code if semester else None, by_type))
+    charged: dict[AllocationKey, float] = {}
+    for semester_code, by_type in per_request:
+        for instrument_type, seconds in by_type.items():
+            key = (semester_code, instrument_type)
+            if context.group.get("operator") == "SINGLE":
+                charged[key] = charged.get(key, 0.0) + seconds
+            else:
+                charged[key] = max(charged.get(key, 0.0), math.ceil(seconds))
+    return charged
+
+
+def check(context: GroupContext) -> Iterator[Finding]:
+    if context.group.get("observation_type") != RAPID_RESPONSE or not context.time_rules_apply:
+        return
+    charged = charged_durations(context)
+    if not charged:
+        return
+    duration = min(charged.values())
+    now = context.settings.effective_now
+    latest_end = now + timedelta(seconds=duration + RAPID_RESPONSE_LEAD_SECONDS)
+    for request in context.requests:
+        for window in window_times(request.normalized):
+            if window.end <= latest_end:
+                continue
+            yield Finding(
+                CODE,
+                SEVERITY,
+                f"this RAPID_RESPONSE window ends at {format_time(window.end)}, but a "
+                "rapid-response window must end within 24 hours plus the observation's "
+                f"duration ({duration:g} s) of now ({format_time(now)}), that is by "
+                f"{format_time(latest_end)}; end it by then, or use observation type NORMAL "
+                "or TIME_CRITICAL for a longer window",
+                pointer=f"{request.pointer}/windows/{window.index}/end",
+            )
