@@ -111,6 +111,12 @@ def cli() -> None:
     metavar="SECONDS",
     help="Allowed difference between a recorded duration and the computed one [default: 0].",
 )
+@click.option(
+    "--visibility/--no-visibility",
+    default=None,
+    help="Check that targets are observable long enough (V codes) [default: on; for "
+    "archive records only with --now].",
+)
 @click.option("--select", metavar="CODES", help="Only report these codes or prefixes (comma list).")
 @click.option("--ignore", metavar="CODES", help="Do not report these codes or prefixes.")
 @click.option("--strict", is_flag=True, default=None, help="Warnings fail the run too (exit 1).")
@@ -153,6 +159,7 @@ def check(paths: tuple[str, ...], **options: Any) -> None:
         now=now,
         duration_tolerance=value["duration-tolerance"],
         kind=options["kind"],
+        visibility=value["visibility"],
     )
     wanted = _code_filter(value["select"], value["ignore"])
     severities = {code.upper(): Severity(level) for code, level in value["severity"].items()}
@@ -207,6 +214,7 @@ def resolve_settings(options: dict[str, Any]) -> dict[str, tuple[Any, str]]:
         "configdb": (None, "default: built-in LCO catalogue"),
         "now": ("current", "default"),
         "strict": (False, "default"),
+        "visibility": (True, "default"),
         "output-format": (
             ("github", "default: GITHUB_ACTIONS=true") if in_github else ("text", "default")
         ),
@@ -226,6 +234,7 @@ def resolve_settings(options: dict[str, Any]) -> dict[str, tuple[Any, str]]:
         "configdb": options["configdb"],
         "now": options["now"],
         "strict": options["strict"],
+        "visibility": options["visibility"],
         "output-format": options["output_format"],
     }
     for name, value in flags.items():

@@ -13,6 +13,7 @@ each came from.
     configdb = "ops/sites.json"       # catalogue snapshot (relative to this file)
     now = "2031-01-01T00:00:00Z"      # fixed time for time-relative rules ("current" = default)
     strict = false                    # warnings fail the run too
+    visibility = true                 # V checks (astropy; about a second the first time)
     output-format = "text"
 
     [tool.lco-validate.severity]
@@ -40,6 +41,7 @@ KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "configdb": (str, "configdb /sites/ snapshot"),
     "now": (str, "time for time-relative rules"),
     "strict": (bool, "warnings fail the run"),
+    "visibility": (bool, "check that targets are observable long enough"),
     "output-format": (str, "output format"),
     "severity": (dict, "per-code severity overrides"),
 }

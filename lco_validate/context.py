@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .catalogue import Catalogue
 from .duration import DurationError, RequestDuration, request_duration
 from .kinds import Unit
 from .normalize import normalized_request
+
+if TYPE_CHECKING:
+    from .visibility.observability import RequestVisibility
 
 JSON = dict[str, Any]
 
@@ -62,6 +65,13 @@ class RequestContext:
             return request_duration(self.normalized, self.catalogue)
         except DurationError as error:
             return error
+
+    @cached_property
+    def visibility(self) -> RequestVisibility:
+        """Where and when the target is observable (imports astropy: only when asked for)."""
+        from .visibility.observability import request_visibility
+
+        return request_visibility(self.normalized, self.catalogue, self.settings.effective_now)
 
 
 @dataclass

@@ -15,7 +15,7 @@ import pkgutil
 from collections.abc import Iterator
 from types import ModuleType
 
-from ..findings import Finding
+from ..findings import Finding, Severity
 
 
 @functools.cache
@@ -39,5 +39,15 @@ def summary(rule: ModuleType) -> str:
 
 
 def run(scope: str, context: object) -> Iterator[Finding]:
+    """Every rule of the scope, in code order (D, R, V).
+
+    The portal computes visibility only for a request that passed every other
+    check, so once an R rule has refused the request the V rules are skipped.
+    """
+    refused = False
     for rule in rules_for(scope):
-        yield from rule.check(context)
+        if refused and rule.CODE.startswith("V"):
+            continue
+        for found in rule.check(context):
+            refused = refused or (found.code.startswith("R") and found.severity is Severity.ERROR)
+            yield found

@@ -1,0 +1,206 @@
+"""``lco-validate visibility``: when each request's target is observable, per site."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from ..cli import (
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    _load_catalogue,
+    catalogue_option,
+    cli,
+    kind_option,
+    output_format_option,
+)
+
+
+def _parse_now(
+    _context: click.Context, _parameter: click.Parameter, value: str | None
+) -> datetime | None:
+    if value is None:
+        return None
+    from ..schemas import parse_portal_datetime
+
+    parsed = parse_portal_datetime(value)
+    if parsed is None:
+        raise click.BadParameter(f"{value!r} is not a date-time like 2025-01-29T03:00:00Z")
+    return parsed
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@output_format_option
+@kind_option
+@catalogue_option
+@click.option(
+    "--now",
+    callback=_parse_now,
+    metavar="ISO",
+    help="The time of submission: only what follows it counts towards the largest interval "
+    "(default: the current time; archive records count whole intervals unless this is given).",
+)
+@click.option(
+    "--plot",
+    "plot_path",
+    metavar="FILE.png",
+    help="Also draw, per site, the target's altitude against time with the altitude limit, "
+    "twilight, the windows and the observable intervals (needs matplotlib). With several "
+    "requests, FILE-1.png, FILE-2.png... are written.",
+)
+def visibility(
+    paths: tuple[str, ...],
+    output_format: str,
+    kind: str | None,
+    configdb: str | None,
+    now: datetime | None,
+    plot_path: str | None,
+) -> None:
+    """Show when each request's target is observable: intervals (UTC) per site, the largest.
+
+    Uses the portal's rules: the sites carrying the first configuration's
+    instrument type, nautical twilight, the airmass and horizon limit, the
+    hour-angle limits, the Moon constraints and the zenith blind spot.  Exit
+    status 1 when a request is never observable, or not for as long as its
+    duration, in one stretch.
+
+    \b
+    Example:
+      lco-validate visibility request.json --now 2025-01-29T03:00:00Z --plot request.png
+    """
+    from ..context import RequestContext, Settings
+    from ..kinds import Unit, iter_units
+    from ..loading import expand_paths, load_file
+    from ..visibility.observability import request_visibility
+
+    settings = Settings(catalogue=_load_catalogue(configdb), now=now, kind=kind)
+    items: list[dict[str, Any]] = []
+    results = []
+    for path in expand_paths(list(paths)):
+        source = load_file(path)
+        for finding in source.findings:
+            click.echo(f"{path}: {finding.code} {finding.message}", err=True)
+        for document in source.documents:
+            for unit in iter_units(document.value, kind):
+                if not isinstance(unit, Unit):
+                    continue
+                for pointer, request in unit.requests():
+                    context = RequestContext(request, pointer, unit, settings)
+                    reference = now if now is not None or unit.is_record else settings.started
+                    result = request_visibility(
+                        context.normalized, settings.catalogue, reference, settings.effective_now
+                    )
+                    items.append(_item(path, pointer, request, context, result, reference))
+                    results.append(result)
+    if output_format == "json":
+        json.dump({"requests": [_public(item) for item in items]}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for item in items:
+            _print_item(item, sys.stdout)
+    if plot_path:
+        _plot_all(items, results, plot_path)
+    refused = any(item["refused"] for item in items)
+    sys.exit(EXIT_FINDINGS if refused else EXIT_CLEAN)
+
+
+def _item(
+    path: str,
+    pointer: str,
+    request: dict[str, Any],
+    context: Any,
+    result: Any,
+    reference: datetime | None,
+) -> dict[str, Any]:
+    from ..duration import DurationError
+    from ..visibility.observability import iso
+
+    duration = None if isinstance(context.duration, DurationError) else context.duration.duration
+    notes = [
+        f"configuration {unusable.configuration + 1}: visibility not computed: {unusable.reason}"
+        for unusable in result.unusable
+    ]
+    if not result.windows:
+        notes.append("no usable window")
+    if result.pairs and result.windows and not result.sites:
+        notes.append(
+            f"no telescope with a SCHEDULABLE {result.instrument_type} matches the location"
+        )
+    if reference is None:
+        notes.append("archive record: whole intervals counted (give --now to count from then)")
+    else:
+        notes.append(f"counted from {iso(reference.timestamp())}")
+    refused = result.computed and (
+        result.largest <= 0 or (duration is not None and result.largest <= duration)
+    )
+    return {
+        "path": path,
+        "pointer": pointer,
+        "id": request.get("id"),
+        "targets": [pair.name for pair in result.pairs],
+        "instrument_type": result.instrument_type,
+        "largest_interval": round(result.largest, 1),
+        "best_site": result.best_site,
+        "duration": duration,
+        "sites": {
+            code: [[iso(start), iso(end)] for start, end in site.intervals]
+            for code, site in result.sites.items()
+        },
+        "notes": notes,
+        "refused": refused,
+        "lengths": {
+            code: [end - start for start, end in site.intervals]
+            for code, site in result.sites.items()
+        },
+    }
+
+
+def _public(item: dict[str, Any]) -> dict[str, Any]:
+    keys = ("path", "pointer", "id", "largest_interval", "duration", "sites", "notes")
+    return {key: item[key] for key in keys}
+
+
+def _print_item(item: dict[str, Any], stream: TextIO) -> None:
+    label = f"{item['path']} {item['pointer'] or '/'}"
+    if item["id"] is not None:
+        label += f" (id {item['id']})"
+    targets = ", ".join(repr(name) for name in item["targets"]) or "no computable target"
+    stream.write(f"{label}: {targets} on {item['instrument_type'] or '?'}\n")
+    for code, intervals in item["sites"].items():
+        if not intervals:
+            stream.write(f"  {code}  not observable\n")
+        for (start, end), length in zip(intervals, item["lengths"][code], strict=True):
+            stream.write(f"  {code}  {start} - {end}  {length / 3600:.2f} h\n")
+    largest = item["largest_interval"]
+    summary = f"  largest interval {largest / 3600:.2f} h ({largest:.0f} s)"
+    if item["best_site"]:
+        summary += f" at {item['best_site']}"
+    if item["duration"] is not None:
+        verdict = "fits" if largest > item["duration"] else "does NOT fit"
+        summary += (
+            f"; the request takes {item['duration'] / 3600:.2f} h ({item['duration']} s): {verdict}"
+        )
+    stream.write(summary + "\n")
+    for note in item["notes"]:
+        stream.write(f"  note: {note}\n")
+    stream.write("\n")
+
+
+def _plot_all(items: list[dict[str, Any]], results: list[Any], plot_path: str) -> None:
+    from ..visibility.plotting import PlotUnavailable, plot_request
+
+    target = Path(plot_path)
+    for index, (item, result) in enumerate(zip(items, results, strict=True), 1):
+        path = target if len(items) == 1 else target.with_stem(f"{target.stem}-{index}")
+        title = f"{item['path']} {item['pointer'] or '/'}: {', '.join(item['targets'])}"
+        try:
+            plot_request(result, path, title)
+        except PlotUnavailable as error:
+            raise click.UsageError(str(error)) from error
+        click.echo(f"wrote {path}", err=True)

@@ -1,0 +1,122 @@
+"""The target is never observable within the request's windows.
+
+The portal computes, for every site with a telescope that carries the first
+configuration's instrument type, when the target can be observed inside the
+windows: at night (the Sun's centre below -12 deg), above the altitude limit
+(the higher of the telescope's horizon and the altitude where the airmass
+reaches ``max_airmass``), within the telescope's hour-angle limits, at least
+``min_lunar_distance`` from the Moon, not under a Moon brighter than
+``max_lunar_phase``, and outside the zenith blind spot.  It refuses a request
+with no such time left after the moment of submission ("the target will not
+be visible within the time window").  The finding says which of these
+conditions leaves nothing: no night in the windows, the target never high
+enough at night, or the Moon constraints.
+
+Runs for documents to be submitted, and for archive records only with
+``--now``; skipped when an earlier portal rule already refuses the request
+(window over or inverted, instrument type not schedulable there) and when the
+duration cannot be computed.
+
+Passes (L95 on the 1 m telescope at Teide, tfn, over one night)::
+
+    {"configurations": [{"instrument_type": "1M0-SCICAM-SINISTRO",
+      "target": {"type": "ICRS", "name": "L95", "ra": 58.2189165, "dec": -0.01496},
+      "constraints": {"max_airmass": 3.0, "min_lunar_distance": 20.0}, ...}],
+     "windows": [{"start": "2025-01-29T03:25:30Z", "end": "2025-01-30T03:25:30Z"}],
+     "location": {"telescope_class": "1m0", "site": "tfn", "enclosure": "domb",
+                  "telescope": "1m0a"}}
+
+Fails (the same request with a window in daylight at tfn)::
+
+    "windows": [{"start": "2025-01-29T10:00:00Z", "end": "2025-01-29T12:00:00Z"}]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ..context import RequestContext
+from ..findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from ..visibility.observability import RequestVisibility
+
+CODE = "V001"
+SEVERITY = Severity.ERROR
+SCOPE = "request"
+
+
+def check(context: RequestContext) -> Iterator[Finding]:
+    from ..visibility.checking import applies, windows_pointer
+
+    if not applies(context):
+        return
+    visibility = context.visibility
+    if not visibility.computed or visibility.largest > 0:
+        return
+    yield Finding(
+        CODE,
+        SEVERITY,
+        f"the target is never observable within the window(s): {_diagnosis(visibility)}",
+        pointer=windows_pointer(context),
+    )
+
+
+def _diagnosis(visibility: RequestVisibility) -> str:
+    from ..visibility.observability import altitude_limit
+
+    location = f"the sites carrying {visibility.instrument_type}"
+    if not visibility.sites:
+        return (
+            f"no telescope with a SCHEDULABLE {visibility.instrument_type} matches the request's "
+            "location, so there is nowhere to observe; choose a site, enclosure and telescope "
+            "that carry it, or drop them from the location"
+        )
+    if not visibility.pairs:
+        return (
+            "no target of the request can be placed on the sky (see V003), so the portal finds "
+            "no observable time; correct the orbital elements"
+        )
+    codes = ", ".join(sorted(visibility.sites))
+    dark = max(result.dark for result in visibility.sites.values())
+    up = max(result.dark_and_up for result in visibility.sites.values())
+    observable = any(result.intervals for result in visibility.sites.values())
+    left_out = (
+        " (configurations whose targets cannot be computed are left out, as the portal does)"
+        if visibility.unusable
+        else ""
+    )
+    if observable:
+        return (
+            f"it is observable at {codes} only before now; move the window(s) into the future"
+            + left_out
+        )
+    if dark == 0:
+        return (
+            f"the window(s) hold no night time (Sun below -12 deg) at any of {location} "
+            f"({codes}); move them to night-time at one of these sites" + left_out
+        )
+    first_site = next(iter(visibility.sites.values())).site
+    horizon = first_site.horizon
+    limits = "; ".join(
+        f"'{pair.name}' above {altitude_limit(pair.constraints.max_airmass, horizon):.1f} deg "
+        f"(max_airmass {pair.constraints.max_airmass:g}, telescope horizon {horizon:g} deg)"
+        for pair in visibility.pairs
+    )
+    if up == 0:
+        return (
+            f"during the night at {codes} the target never gets high enough within the "
+            f"telescopes' hour-angle limits ({limits}); move the window(s) to when the target is "
+            "up at night, or raise max_airmass" + left_out
+        )
+    constraints = "; ".join(
+        f"'{pair.name}' min_lunar_distance {pair.constraints.min_lunar_distance:g} deg, "
+        f"max_lunar_phase {pair.constraints.max_lunar_phase:g}"
+        for pair in visibility.pairs
+    )
+    return (
+        f"it is up at night for up to {up / 3600:.2f} h at {codes}, but the Moon constraints "
+        f"({constraints}) or the zenith blind spot exclude all of it; lower min_lunar_distance, "
+        "raise max_lunar_phase or move the window(s)" + left_out
+    )

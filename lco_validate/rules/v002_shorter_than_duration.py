@@ -1,0 +1,69 @@
+"""The target is observable, but never for long enough in one stretch to fit the request.
+
+The portal takes the longest single interval in which the target is
+observable (over every site carrying the first configuration's instrument
+type and every window, counting only what lies after the moment of
+submission) and refuses the request unless it is longer than the request's
+duration ("the target will only be visible for a maximum of ... hours").
+The whole request must fit in one interval: two short nights do not add up.
+The finding gives both numbers in hours and seconds, and the site and
+interval of the best stretch.  A REPEAT configuration with ``fill_window``
+is stretched by the portal to fit, so such requests never fail this rule.
+
+Runs under the same conditions as V001.
+
+Passes (V001's example: a 1026 s request; L95 is observable for 18997 s at tfn)::
+
+    "windows": [{"start": "2025-01-29T03:25:30Z", "end": "2025-01-30T03:25:30Z"}]
+
+Fails (the window closes 13 minutes after dusk at tfn: 799 s, less than 1026 s)::
+
+    "windows": [{"start": "2025-01-29T19:30:00Z", "end": "2025-01-29T19:50:00Z"}]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..context import RequestContext
+from ..duration import DurationError
+from ..findings import Finding, Severity
+
+CODE = "V002"
+SEVERITY = Severity.ERROR
+SCOPE = "request"
+
+
+def check(context: RequestContext) -> Iterator[Finding]:
+    from ..visibility.checking import (
+        applies,
+        fills_window,
+        hours_and_seconds,
+        windows_pointer,
+    )
+    from ..visibility.observability import iso
+
+    if not applies(context) or fills_window(context):
+        return
+    duration = context.duration
+    assert not isinstance(duration, DurationError)  # applies() checked it
+    visibility = context.visibility
+    if not visibility.computed or visibility.largest <= 0:
+        return  # V001's case
+    if visibility.largest > duration.duration:
+        return
+    assert visibility.best_interval is not None
+    start, end = visibility.best_interval
+    if visibility.now is not None and start <= visibility.now:
+        stretch = f"from now ({iso(visibility.now)}) to {iso(end)}"
+    else:
+        stretch = f"from {iso(start)} to {iso(end)}"
+    yield Finding(
+        CODE,
+        SEVERITY,
+        f"the target is observable for at most {hours_and_seconds(visibility.largest)} in one "
+        f"stretch (at {visibility.best_site}, {stretch}), but the request takes "
+        f"{hours_and_seconds(duration.duration)}; it must fit in one stretch, so widen the "
+        "window(s), raise max_airmass, lower min_lunar_distance, or shorten the request",
+        pointer=windows_pointer(context),
+    )
