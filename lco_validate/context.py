@@ -45,6 +45,8 @@ class RequestContext:
     pointer: str
     unit: Unit
     settings: Settings
+    #: Derived data several rules need, computed by the first that asks (see rules/r001).
+    shared: dict[str, Any] = field(default_factory=dict)
 
     @property
     def catalogue(self) -> Catalogue:

@@ -1,29 +1,97 @@
 """The portal fills defaults while it validates; durations and rules see the filled-in copy.
 
-``normalized_request`` returns a deep copy of a request with the defaults the
-portal would store; the input is never changed.
+``normalized_request`` returns a deep copy of a request with what the portal
+would store; the input is never changed.  Configurations go through the
+portal's steps in its order (portal-behaviour.md section 2.4), because each
+step sees what the earlier ones filled in:
+
+1. field conversions: numeric strings to numbers, "true"/"false" to booleans,
+   every ``extra_params`` value as the portal's ExtraParamsFormatter reads it
+   ("2" -> 2, 5.0 -> 5, "1.15" -> 1.15), constraint defaults (airmass 1.6,
+   lunar distance 30, lunar phase 1.0) and the target's defaults (ICRS and
+   HOUR_ANGLE: parallax, proper motions 0.0 and epoch 2000.0 when empty);
+2. ``type`` in upper case;
+3. the guiding mode (the given one, else the only mode, else the group default);
+4. the acquisition mode: OFF when the configuration type forces it, else as
+   for guiding, and OFF when there is still none;
+5. the instrument type's and then the configuration type's Cerberus
+   ``validation_schema``, on the whole configuration (their defaults);
+6. per instrument config: readout mode (and its schema defaults, such as
+   ``extra_params.bin_x``/``bin_y``), rotator mode (if the instrument type has
+   rotator modes), optical element codes in the catalogue's spelling, region of
+   interest bounds (x1 = y1 = 0, x2/y2 the detector size), exposure mode in
+   ``extra_params.exposure_mode`` (if it has exposure modes);
+7. ``extra_params.dither_pattern = "custom"`` for offsets without a pattern.
+
+Every mode step applies the chosen mode's Cerberus schema and keeps its
+defaults only if the object passes, as the portal does.  A step that would
+fail in the portal (unknown mode, schema error) leaves its object as written,
+so that later steps and other rules still see something sensible; the rules
+report the failure.  Request level: configuration priorities (1, 2, 3... in
+submitted order for submissions; archive records keep theirs),
+``configuration_repeats`` 1, ``optimization_type`` TIME, ``observation_note``
+"", ``extra_params`` {}, and ``acceptability_threshold`` = the largest
+``default_acceptability_threshold`` of the configurations' instrument types.
+
+Not done here: a window's missing ``start`` (the time of submission, which
+rules know) and ``fill_window`` (it needs the visibility calculation, which
+stretches ``repeat_duration``; the key is kept).
+
+``review_configuration`` also returns every schema application with its
+outcome, for the rules that report schema errors.  Reviews are cached per
+(configuration text, catalogue): a catalogue must not be changed after use.
 """
 
 from __future__ import annotations
 
-import copy
+import functools
+import json
+import math
+import pickle
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from .catalogue import Catalogue
+from .catalogue import DISABLED, Catalogue
+from .cerberus_schemas import PathPart, SchemaOutcome, apply_schema
+from .findings import pointer_from_parts
 
 JSON = dict[str, Any]
 
 CONSTRAINT_DEFAULTS = {"max_airmass": 1.6, "min_lunar_distance": 30.0, "max_lunar_phase": 1.0}
+#: Filled in when the value is empty (None, 0 or ""), as the portal's target helpers do.
+SIDEREAL_TARGET_DEFAULTS = {
+    "parallax": 0.0,
+    "proper_motion_ra": 0.0,
+    "proper_motion_dec": 0.0,
+    "epoch": 2000.0,
+}
+TARGET_TYPES_WITH_DEFAULTS = ("ICRS", "HOUR_ANGLE")
+_TARGET_TEXT_FIELDS = frozenset({"type", "name", "scheme", "extra_params"})
+_CONSTRAINT_NUMBERS = (*CONSTRAINT_DEFAULTS, "max_seeing", "min_transparency")
+_ROI_BOUNDS = ("x1", "x2", "y1", "y2")
+_TEXT_BOOLEANS = {"true": True, "True": True, "false": False, "False": False}
+
+DITHER_PATTERNS = ("line", "grid", "spiral", "custom")
+CUSTOM_DITHER_PATTERN = "custom"
+
+#: Where each kind of mode is written, from the object that holds it.
+MODE_KEYS: dict[str, tuple[str, ...]] = {
+    "guiding": ("mode",),
+    "acquisition": ("mode",),
+    "readout": ("mode",),
+    "rotator": ("rotator_mode",),
+    "exposure": ("extra_params", "exposure_mode"),
+}
+OFF = "OFF"
 
 
-def default_mode(group: JSON | None) -> str:
-    """The mode the portal picks when none is given: the only mode, else the group default."""
-    if not group:
-        return ""
-    modes = group.get("modes", [])
-    if len(modes) == 1:
-        return str(modes[0]["code"])
-    return str(group.get("default") or "")
+# -- values as the portal reads them -----------------------------------------------------------
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON data; a pickle round trip is four times faster than deepcopy."""
+    return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
 
 
 def as_number(value: object) -> object:
@@ -36,6 +104,486 @@ def as_number(value: object) -> object:
     return value
 
 
+def _as_float(value: object) -> object:
+    """A FloatField's value: numbers and finite numeric strings become floats."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float | str):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return number if math.isfinite(number) else value
+    return value
+
+
+def _as_integer(value: object) -> object:
+    """An IntegerField's value: 2, 2.0 and "2" become 2; anything else unchanged."""
+    number = _as_float(value)
+    if isinstance(number, float) and number.is_integer():
+        return int(number)
+    return value
+
+
+def _as_boolean(value: object) -> object:
+    if isinstance(value, str) and value in _TEXT_BOOLEANS:
+        return _TEXT_BOOLEANS[value]
+    return value
+
+
+def portal_extra_param(value: object) -> object:
+    """One ``extra_params`` value as the portal's ExtraParamsFormatter leaves it.
+
+    "true"/"True" and "false"/"False" become booleans; anything ``float()``
+    reads becomes an int when whole, else a float ("2" -> 2, 5.0 -> 5);
+    booleans and everything else stay.  Non-finite results ("nan") are left as
+    written: they have no JSON form.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value in _TEXT_BOOLEANS:
+        return _TEXT_BOOLEANS[value]
+    if not isinstance(value, int | float | str):
+        return value
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    if not math.isfinite(number):
+        return value
+    return int(number) if number.is_integer() else number
+
+
+def _format_extra_params(owner: object) -> None:
+    if isinstance(owner, dict) and isinstance(owner.get("extra_params"), dict):
+        owner["extra_params"] = {
+            key: portal_extra_param(value) for key, value in owner["extra_params"].items()
+        }
+
+
+def _list(value: object) -> list[Any]:
+    """``value`` if it is a list, else an empty one (malformed input is the schemas' business)."""
+    return value if isinstance(value, list) else []
+
+
+def _convert(owner: object, key: str, conversion: Callable[[object], object]) -> None:
+    if isinstance(owner, dict) and key in owner:
+        owner[key] = conversion(owner[key])
+
+
+# -- modes -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModeChoice:
+    """Which mode the portal's mode helper settles on for one object.
+
+    ``code`` is the mode used ('' when the group has no modes at all);
+    ``defaulted`` says it was not given; ``problem`` is '' (fine),
+    ``"must-choose"`` (several modes, no default, none given) or
+    ``"unavailable"`` (no such schedulable mode).
+    """
+
+    code: str
+    defaulted: bool
+    problem: str = ""
+
+
+def find_mode(group: JSON, code: str) -> JSON | None:
+    """The group's mode with this code, compared case-insensitively."""
+    for mode in group.get("modes", []):
+        if str(mode.get("code", "")).lower() == code.lower():
+            return mode  # type: ignore[no-any-return]
+    return None
+
+
+def schedulable_mode_codes(group: JSON) -> list[str]:
+    return sorted(str(m["code"]) for m in group.get("modes", []) if m.get("schedulable", True))
+
+
+def choose_mode(group: JSON, written: object) -> ModeChoice:
+    """The mode for a given value (None or '' for none), as the portal chooses it."""
+    modes = group.get("modes", [])
+    if written:
+        code, defaulted = str(written), False
+    elif len(modes) == 1:
+        code, defaulted = str(modes[0]["code"]), True
+    elif group.get("default"):
+        code, defaulted = str(group["default"]), True
+    elif len(modes) > 1:
+        return ModeChoice("", True, "must-choose")
+    else:
+        return ModeChoice("", True)
+    mode = find_mode(group, code)
+    if mode is None or not mode.get("schedulable", True):
+        return ModeChoice(code, defaulted, "unavailable")
+    return ModeChoice(code, defaulted)
+
+
+def default_mode(group: JSON | None) -> str:
+    """The mode the portal picks when none is given ('' if it would not pick one)."""
+    if not group:
+        return ""
+    return choose_mode(group, "").code
+
+
+def read_mode(owner: object, mode_type: str) -> object:
+    """The mode written in ``owner`` (a guiding/acquisition or instrument config), or None."""
+    node: object = owner
+    for key in MODE_KEYS[mode_type]:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
+
+
+def _write_mode(owner: JSON, mode_type: str, code: str) -> None:
+    *parents, last = MODE_KEYS[mode_type]
+    node = owner
+    for key in parents:
+        if not isinstance(node.get(key), dict):
+            node[key] = {}
+        node = node[key]
+    node[last] = code
+
+
+# -- catalogue lookups the validation needs -------------------------------------------------------
+
+
+def optical_element_groups(catalogue: Catalogue, instrument_type: str) -> dict[str, dict[str, str]]:
+    """Element codes by group type (plural, e.g. ``filters``), keyed by lower-case code.
+
+    The union over the instruments of the type that are at an active place and
+    not DISABLED, as the portal offers them.
+    """
+    return _optical_element_groups(catalogue, instrument_type.upper())
+
+
+@functools.lru_cache(maxsize=128)
+def _optical_element_groups(catalogue: Catalogue, type_code: str) -> dict[str, dict[str, str]]:
+    groups: dict[str, dict[str, str]] = {}
+    for placement in catalogue.placements:
+        if placement.type_code != type_code or not placement.active:
+            continue
+        if placement.state == DISABLED:
+            continue
+        for camera in placement.instrument.get("science_cameras") or []:
+            for group in camera.get("optical_element_groups") or []:
+                codes = groups.setdefault(str(group.get("type", "")), {})
+                for element in group.get("optical_elements") or []:
+                    codes.setdefault(str(element["code"]).lower(), str(element["code"]))
+    return groups
+
+
+def singular_element_type(group_type: str) -> str:
+    """``filters`` -> ``filter``: how requests name an element type."""
+    return group_type[:-1] if group_type.endswith("s") else group_type
+
+
+@dataclass(frozen=True)
+class Detector:
+    """The science detector regions of interest are checked against."""
+
+    pixels_x: int
+    pixels_y: int
+    max_rois: int
+
+
+def detector_of(catalogue: Catalogue, instrument_type: str) -> Detector | None:
+    """The first science camera of the type's first instrument at an active place."""
+    wanted = instrument_type.upper()
+    for placement in catalogue.placements:
+        if placement.type_code != wanted or not placement.active:
+            continue
+        cameras = placement.instrument.get("science_cameras") or []
+        if not cameras:
+            return None
+        camera_type = cameras[0].get("camera_type") or {}
+        return Detector(
+            pixels_x=int(camera_type.get("pixels_x", 0)),
+            pixels_y=int(camera_type.get("pixels_y", 0)),
+            max_rois=int(camera_type.get("max_rois", 0)),
+        )
+    return None
+
+
+def instrument_type_known(catalogue: Catalogue, instrument_type: object) -> bool:
+    """Whether the portal can look the type up (a copy at an active place)."""
+    return (
+        isinstance(instrument_type, str) and catalogue.instrument_type(instrument_type) is not None
+    )
+
+
+# -- other portal notions -------------------------------------------------------------------------
+
+
+def is_dither_sequence(configuration: JSON) -> bool:
+    """Whether any instrument config has a non-zero ``offset_ra`` or ``offset_dec``."""
+    for instrument_config in _list(configuration.get("instrument_configs")):
+        extra = instrument_config.get("extra_params") if isinstance(instrument_config, dict) else {}
+        if not isinstance(extra, dict):
+            continue
+        if extra.get("offset_ra", 0) != 0 or extra.get("offset_dec", 0) != 0:
+            return True
+    return False
+
+
+def is_repeat_type(configuration_type: object) -> bool:
+    return isinstance(configuration_type, str) and "REPEAT" in configuration_type.upper()
+
+
+def pointer_into(document: object, parts: Sequence[PathPart]) -> str:
+    """The pointer of the deepest prefix of ``parts`` that exists in ``document``.
+
+    Findings point into the document as written; a value the defaults filled
+    in is not there, so its finding points at the nearest object that is.
+    """
+    node = document
+    found: list[PathPart] = []
+    for part in parts:
+        in_object = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if not (in_object or in_list):
+            break
+        node = node[part]  # type: ignore[index]
+        found.append(part)
+    return pointer_from_parts(found)
+
+
+# -- one configuration ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SchemaCheck:
+    """One validation schema applied during normalisation, and what it found.
+
+    ``source`` is ``"instrument type"``, ``"configuration type"`` or ``"<kind>
+    mode"``; ``owner`` names the schema's owner for messages; ``location`` is the
+    path from the configuration to the object the schema was applied to.
+    """
+
+    source: str
+    owner: str
+    location: tuple[PathPart, ...]
+    outcome: SchemaOutcome
+
+
+@dataclass(frozen=True)
+class ConfigurationReview:
+    """A configuration as the portal would store it, and the schema checks on the way.
+
+    ``normalized`` is shared by every caller of the cache: read it, never change it.
+    """
+
+    normalized: JSON
+    schema_checks: tuple[SchemaCheck, ...]
+
+
+def review_configuration(configuration: JSON, catalogue: Catalogue) -> ConfigurationReview:
+    """Run the portal's configuration steps on a copy of ``configuration``."""
+    return _review(json.dumps(configuration), catalogue)
+
+
+@functools.lru_cache(maxsize=512)
+def _review(configuration_text: str, catalogue: Catalogue) -> ConfigurationReview:
+    configuration = json.loads(configuration_text)
+    checks: list[SchemaCheck] = []
+    _normalize_configuration(configuration, catalogue, checks.append)
+    return ConfigurationReview(configuration, tuple(checks))
+
+
+def normalized_configuration(configuration: JSON, catalogue: Catalogue) -> JSON:
+    copied: JSON = json_copy(review_configuration(configuration, catalogue).normalized)
+    return copied
+
+
+def _normalize_configuration(
+    configuration: JSON, catalogue: Catalogue, record: Callable[[SchemaCheck], None]
+) -> None:
+    _convert_configuration_fields(configuration)
+    instrument_type = str(configuration.get("instrument_type", ""))
+    if isinstance(configuration.get("type"), str):
+        configuration["type"] = configuration["type"].upper()
+    configuration_type = configuration.get("type")
+    offered = catalogue.configuration_types(instrument_type)
+    properties = offered.get(configuration_type) if isinstance(configuration_type, str) else None
+    modes = _ModeSteps(instrument_type, catalogue, record)
+
+    guiding = configuration.setdefault("guiding_config", {})
+    modes.apply(guiding, "guiding", ("guiding_config",))
+    acquisition = configuration.setdefault("acquisition_config", {})
+    if isinstance(acquisition, dict):
+        if properties and properties.get("force_acquisition_off"):
+            acquisition["mode"] = OFF
+        else:
+            modes.apply(acquisition, "acquisition", ("acquisition_config",))
+            if not acquisition.get("mode"):
+                acquisition["mode"] = OFF
+
+    type_dict = catalogue.instrument_type(instrument_type)
+    if type_dict is not None:
+        owner = f"instrument type {instrument_type}"
+        schema = type_dict.get("validation_schema", {})
+        record(_apply_whole_schema(configuration, schema, "instrument type", owner))
+    if properties is not None:
+        owner = f"configuration type {configuration_type} of {instrument_type}"
+        schema = properties.get("validation_schema", {})
+        record(_apply_whole_schema(configuration, schema, "configuration type", owner))
+
+    element_groups = optical_element_groups(catalogue, instrument_type) if type_dict else {}
+    detector = detector_of(catalogue, instrument_type)
+    for index, instrument_config in enumerate(_list(configuration.get("instrument_configs"))):
+        if not isinstance(instrument_config, dict):
+            continue
+        location = ("instrument_configs", index)
+        modes.apply(instrument_config, "readout", location)
+        if modes.has_group("rotator"):
+            modes.apply(instrument_config, "rotator", location)
+        _spell_optical_elements(instrument_config, element_groups)
+        if detector is not None:
+            _fill_roi_bounds(instrument_config, detector)
+        if modes.has_group("exposure"):
+            modes.apply(instrument_config, "exposure", location)
+
+    if is_dither_sequence(configuration):
+        extra = configuration.setdefault("extra_params", {})
+        if isinstance(extra, dict):
+            extra.setdefault("dither_pattern", CUSTOM_DITHER_PATTERN)
+    _fill_stored_defaults(configuration)
+
+
+class _ModeSteps:
+    """The portal's mode helper for one configuration's instrument type."""
+
+    def __init__(
+        self, instrument_type: str, catalogue: Catalogue, record: Callable[[SchemaCheck], None]
+    ) -> None:
+        self.instrument_type = instrument_type
+        self.catalogue = catalogue
+        self.record = record
+
+    def has_group(self, mode_type: str) -> bool:
+        return self.catalogue.mode_group(self.instrument_type, mode_type) is not None
+
+    def apply(self, owner: object, mode_type: str, location: tuple[PathPart, ...]) -> None:
+        group = self.catalogue.mode_group(self.instrument_type, mode_type)
+        if not isinstance(owner, dict) or group is None:
+            return  # no group: the portal fails with a server error (the mode rules say so)
+        choice = choose_mode(group, read_mode(owner, mode_type))
+        if choice.problem or not choice.code:
+            return
+        _write_mode(owner, mode_type, choice.code)
+        mode = find_mode(group, choice.code) or {}
+        outcome = apply_schema(mode.get("validation_schema", {}), owner)
+        label = f"{mode_type} mode {choice.code} of {self.instrument_type}"
+        self.record(SchemaCheck(f"{mode_type} mode", label, location, outcome))
+        if outcome.document is not None:
+            _replace_contents(owner, outcome.document)
+
+
+def _apply_whole_schema(
+    configuration: JSON, schema: object, source: str, owner: str
+) -> SchemaCheck:
+    """An instrument-type or configuration-type schema, applied to the whole configuration."""
+    outcome = apply_schema(schema, configuration)
+    if outcome.document is not None:
+        _replace_contents(configuration, outcome.document)
+    return SchemaCheck(source, owner, (), outcome)
+
+
+def _replace_contents(target: JSON, source: JSON) -> None:
+    """Make ``target`` equal to ``source`` in place (it sits inside a larger document)."""
+    target.clear()
+    target.update(source)
+
+
+def _spell_optical_elements(instrument_config: JSON, groups: dict[str, dict[str, str]]) -> None:
+    """Element codes in the catalogue's spelling ('v' -> 'V'); unknown ones stay as written."""
+    elements = instrument_config.get("optical_elements")
+    if not isinstance(elements, dict):
+        return
+    for element_type, code in elements.items():
+        codes = groups.get(f"{element_type}s", {})
+        if isinstance(code, str) and code.lower() in codes:
+            elements[element_type] = codes[code.lower()]
+
+
+def _fill_roi_bounds(instrument_config: JSON, detector: Detector) -> None:
+    """Missing (or null) bounds of a region that has at least one take the detector's edges."""
+    defaults = {"x1": 0, "x2": detector.pixels_x, "y1": 0, "y2": detector.pixels_y}
+    for roi in _list(instrument_config.get("rois")):
+        if not isinstance(roi, dict) or all(roi.get(bound) is None for bound in _ROI_BOUNDS):
+            continue
+        for bound, edge in defaults.items():
+            if roi.get(bound) is None:
+                roi[bound] = edge
+
+
+def _convert_configuration_fields(configuration: JSON) -> None:
+    """What DRF's fields and the ExtraParamsFormatter make of the values (step 1)."""
+    _format_extra_params(configuration)
+    _convert(configuration, "repeat_duration", _as_float)
+    _convert(configuration, "fill_window", _as_boolean)
+    for instrument_config in _list(configuration.get("instrument_configs")):
+        if not isinstance(instrument_config, dict):
+            continue
+        _convert(instrument_config, "exposure_time", _as_float)
+        _convert(instrument_config, "exposure_count", _as_integer)
+        _format_extra_params(instrument_config)
+        for roi in _list(instrument_config.get("rois")):
+            for bound in _ROI_BOUNDS:
+                _convert(roi, bound, _as_integer)
+    for key in ("acquisition_config", "guiding_config"):
+        _convert(configuration.get(key), "exposure_time", _as_float)
+        _format_extra_params(configuration.get(key))
+    _convert(configuration.get("guiding_config"), "optional", _as_boolean)
+    constraints = configuration.setdefault("constraints", {})
+    if isinstance(constraints, dict):
+        for key, value in CONSTRAINT_DEFAULTS.items():
+            constraints.setdefault(key, value)
+        for key in _CONSTRAINT_NUMBERS:
+            _convert(constraints, key, _as_float)
+    _normalize_target(configuration.get("target"))
+
+
+def _normalize_target(target: object) -> None:
+    if not isinstance(target, dict):
+        return
+    for key in target:
+        if key not in _TARGET_TEXT_FIELDS:
+            target[key] = _as_float(target[key])
+    _format_extra_params(target)
+    if str(target.get("type", "")).upper() in TARGET_TYPES_WITH_DEFAULTS:
+        for key, value in SIDEREAL_TARGET_DEFAULTS.items():
+            if not target.get(key):
+                target[key] = value
+
+
+def _fill_stored_defaults(configuration: JSON) -> None:
+    """Model defaults the portal stores for values not given."""
+    configuration.setdefault("extra_params", {})
+    guiding = configuration.get("guiding_config")
+    if isinstance(guiding, dict):
+        guiding.setdefault("optional", True)
+        guiding.setdefault("optical_elements", {})
+        guiding.setdefault("extra_params", {})
+    acquisition = configuration.get("acquisition_config")
+    if isinstance(acquisition, dict):
+        acquisition.setdefault("extra_params", {})
+    constraints = configuration.get("constraints")
+    if isinstance(constraints, dict):
+        constraints.setdefault("extra_params", {})
+    for instrument_config in _list(configuration.get("instrument_configs")):
+        if isinstance(instrument_config, dict):
+            instrument_config.setdefault("mode", "")
+            instrument_config.setdefault("rotator_mode", "")
+            instrument_config.setdefault("optical_elements", {})
+            instrument_config.setdefault("extra_params", {})
+
+
+# -- the request ----------------------------------------------------------------------------------
+
+
 def normalized_request(request: JSON, catalogue: Catalogue, *, submission: bool) -> JSON:
     """A copy of ``request`` with the portal's defaults filled in.
 
@@ -43,49 +591,68 @@ def normalized_request(request: JSON, catalogue: Catalogue, *, submission: bool)
     then numbers configuration priorities in submitted order, ignoring any
     given.  Archive records keep their stored priorities.
     """
-    request = copy.deepcopy(request)
-    request.setdefault("configuration_repeats", 1)
-    for index, configuration in enumerate(request.get("configurations") or []):
-        if not isinstance(configuration, dict):
-            continue
-        if submission or "priority" not in configuration:
-            configuration["priority"] = index + 1
-        _normalize_configuration(configuration, catalogue)
-    return request
+    normalized = {key: value for key, value in request.items() if key != "configurations"}
+    normalized = json_copy(normalized)
+    configurations = request.get("configurations")
+    if isinstance(configurations, list):
+        normalized["configurations"] = [
+            _normalized_member(configuration, index, catalogue, submission=submission)
+            for index, configuration in enumerate(configurations)
+        ]
+    elif "configurations" in request:
+        normalized["configurations"] = json_copy(configurations)
+    _convert(normalized, "configuration_repeats", _as_integer)
+    _convert(normalized, "acceptability_threshold", _as_float)
+    normalized.setdefault("configuration_repeats", 1)
+    normalized.setdefault("optimization_type", "TIME")
+    normalized.setdefault("observation_note", "")
+    normalized.setdefault("extra_params", {})
+    if "acceptability_threshold" not in normalized:
+        threshold = _default_acceptability_threshold(normalized.get("configurations"), catalogue)
+        if threshold is not None:
+            normalized["acceptability_threshold"] = threshold
+    return _in_request_key_order(request, normalized)
 
 
-def _normalize_configuration(configuration: JSON, catalogue: Catalogue) -> None:
-    instrument_type = str(configuration.get("instrument_type", ""))
-    if isinstance(configuration.get("type"), str):
-        configuration["type"] = configuration["type"].upper()
-    configuration_type = catalogue.configuration_types(instrument_type).get(
-        configuration.get("type", ""), {}
-    )
-    guiding = configuration.setdefault("guiding_config", {})
-    if isinstance(guiding, dict):
-        if not guiding.get("mode"):
-            guiding["mode"] = default_mode(catalogue.mode_group(instrument_type, "guiding"))
-        guiding.setdefault("optional", True)
-    acquisition = configuration.setdefault("acquisition_config", {})
-    if isinstance(acquisition, dict):
-        if configuration_type.get("force_acquisition_off"):
-            acquisition["mode"] = "OFF"
-        elif not acquisition.get("mode"):
-            group = catalogue.mode_group(instrument_type, "acquisition")
-            acquisition["mode"] = default_mode(group) or "OFF"
-    constraints = configuration.setdefault("constraints", {})
-    if isinstance(constraints, dict):
-        for key, value in CONSTRAINT_DEFAULTS.items():
-            constraints.setdefault(key, value)
-    readout_group = catalogue.mode_group(instrument_type, "readout")
-    for instrument_config in configuration.get("instrument_configs") or []:
-        if not isinstance(instrument_config, dict):
-            continue
-        for key in ("exposure_time", "exposure_count"):
-            if key in instrument_config:
-                instrument_config[key] = as_number(instrument_config[key])
-        if not instrument_config.get("mode"):
-            instrument_config["mode"] = default_mode(readout_group)
-        instrument_config.setdefault("optical_elements", {})
-    if "repeat_duration" in configuration:
-        configuration["repeat_duration"] = as_number(configuration["repeat_duration"])
+def _normalized_member(
+    configuration: object, index: int, catalogue: Catalogue, *, submission: bool
+) -> object:
+    if not isinstance(configuration, dict):
+        return json_copy(configuration)
+    normalized = normalized_configuration(configuration, catalogue)
+    if submission or "priority" not in configuration:
+        normalized["priority"] = index + 1
+    return normalized
+
+
+def _default_acceptability_threshold(configurations: object, catalogue: Catalogue) -> float | None:
+    """The largest default threshold among the configurations' (known) instrument types."""
+    thresholds = []
+    for configuration in _list(configurations):
+        instrument_type = (
+            configuration.get("instrument_type") if isinstance(configuration, dict) else None
+        )
+        type_dict = (
+            catalogue.instrument_type(instrument_type) if isinstance(instrument_type, str) else None
+        )
+        if type_dict is not None:
+            thresholds.append(float(type_dict.get("default_acceptability_threshold", 90.0)))
+    return max(thresholds) if thresholds else None
+
+
+def _in_request_key_order(written: JSON, normalized: JSON) -> JSON:
+    """Keys as written first, then the added ones: printed output reads like the input."""
+    ordered = {key: normalized[key] for key in written if key in normalized}
+    ordered.update((key, value) for key, value in normalized.items() if key not in ordered)
+    return ordered
+
+
+def iter_configurations(request: JSON, normalized: JSON) -> Iterator[tuple[int, JSON, JSON]]:
+    """(index, as written, normalised) for each configuration object of a request."""
+    written = request.get("configurations")
+    filled = normalized.get("configurations")
+    if not isinstance(written, list) or not isinstance(filled, list):
+        return
+    for index, (configuration, normalized_one) in enumerate(zip(written, filled, strict=False)):
+        if isinstance(configuration, dict) and isinstance(normalized_one, dict):
+            yield index, configuration, normalized_one

@@ -1,0 +1,34 @@
+"""An instrument config's rotator mode is not one the instrument type offers.
+
+Only instrument types with a rotator mode group (FLOYDS, the SOAR
+instruments) have rotator modes; for them ``rotator_mode`` is chosen as for
+guiding (R005): empty takes the only mode or the group default (FLOYDS
+``VFLOAT``), a given one must exist (case-insensitively) and be schedulable.
+For other instrument types the portal ignores ``rotator_mode`` and so does
+this rule.  The mode's requirements (``SKY`` takes
+``extra_params.rotator_angle`` between 0 and 360) are R010.
+
+Passes::
+
+    {"instrument_type": "2M0-FLOYDS-SCICAM", "instrument_configs": [{"rotator_mode": "SKY", ...}]}
+
+Fails::
+
+    {"instrument_type": "2M0-FLOYDS-SCICAM", "instrument_configs": [{"rotator_mode": "FIXED", ...}]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..context import RequestContext
+from ..findings import Finding, Severity
+from .r005_guiding_mode_invalid import mode_findings
+
+CODE = "R008"
+SEVERITY = Severity.ERROR
+SCOPE = "request"
+
+
+def check(context: RequestContext) -> Iterator[Finding]:
+    yield from mode_findings(context, "rotator", CODE)

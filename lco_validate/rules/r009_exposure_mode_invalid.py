@@ -1,0 +1,35 @@
+"""An instrument config's exposure mode is not one the instrument type offers.
+
+Only instrument types with an exposure mode group (MuSCAT) have exposure
+modes; the mode lives in the instrument config's
+``extra_params.exposure_mode`` and is chosen as for guiding (R005): empty
+takes the only mode or the group default (MuSCAT ``SYNCHRONOUS``), a given one
+must exist (case-insensitively) and be schedulable.  The mode's requirements
+(MuSCAT's per-channel ``exposure_time_g``/``_r``/``_i``/``_z``) are R010.
+
+Passes::
+
+    {"instrument_type": "2M0-SCICAM-MUSCAT",
+     "instrument_configs": [{"extra_params": {"exposure_mode": "ASYNCHRONOUS", ...}, ...}]}
+
+Fails::
+
+    {"instrument_type": "2M0-SCICAM-MUSCAT",
+     "instrument_configs": [{"extra_params": {"exposure_mode": "STAGGERED", ...}, ...}]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..context import RequestContext
+from ..findings import Finding, Severity
+from .r005_guiding_mode_invalid import mode_findings
+
+CODE = "R009"
+SEVERITY = Severity.ERROR
+SCOPE = "request"
+
+
+def check(context: RequestContext) -> Iterator[Finding]:
+    yield from mode_findings(context, "exposure", CODE)

@@ -1,0 +1,53 @@
+"""An object does not meet the requirements of the mode chosen for it.
+
+Each mode in configdb may carry a Cerberus ``validation_schema`` that the
+portal applies, with the mode filled in, to the object holding the mode: the
+guiding or acquisition config, or the instrument config for readout, rotator
+and exposure modes.  Readout modes fix the binning (``extra_params.bin_x`` and
+``bin_y``, filled in as defaults when missing) or limit exposure times and
+counts; the FLOYDS ``BRIGHTEST`` acquisition needs
+``extra_params.acquire_radius``; a rotator in ``SKY`` mode limits
+``extra_params.rotator_angle``; MuSCAT exposure modes need one exposure time
+per channel.  Each Cerberus error is reported at the field it concerns (a
+missing field at the object that lacks it), with what the schema wants there.
+
+Only modes that are themselves valid are checked (R005-R009).  The schema's
+defaults are kept only when the object passes, as in the portal.
+
+Passes::
+
+    {"instrument_type": "1M0-SCICAM-SINISTRO",
+     "instrument_configs": [{"mode": "central_2k_2x2", "extra_params": {"bin_x": 2}, ...}]}
+
+Fails (this readout mode bins 2x2)::
+
+    {"instrument_type": "1M0-SCICAM-SINISTRO",
+     "instrument_configs": [{"mode": "central_2k_2x2", "extra_params": {"bin_x": 1}, ...}]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..context import RequestContext
+from ..findings import Finding, Severity
+from .r001_instrument_type_unknown import checked_configurations
+
+CODE = "R010"
+SEVERITY = Severity.ERROR
+SCOPE = "request"
+
+
+def check(context: RequestContext) -> Iterator[Finding]:
+    for configuration in checked_configurations(context):
+        for schema_check in configuration.review.schema_checks:
+            if not schema_check.source.endswith(" mode"):
+                continue
+            for problem in schema_check.outcome.problems:
+                yield configuration.finding(
+                    CODE,
+                    SEVERITY,
+                    problem.describe(schema_check.owner),
+                    *schema_check.location,
+                    *problem.location,
+                )

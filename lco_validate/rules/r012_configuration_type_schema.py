@@ -1,0 +1,35 @@
+"""A configuration breaks the validation schema of its configuration type.
+
+configdb may attach a Cerberus ``validation_schema`` to a configuration type
+of an instrument type.  The portal applies it to the whole configuration after
+the instrument type's schema, in the same way (R011); its defaults are kept
+when the configuration passes (a SKY_FLAT on Sinistro gets ``exposure_time``
+2.0 where none is given).  Each error is reported at the field it concerns.
+
+Only checked when the configuration type is offered by the instrument type
+(R003).  Errors the portal drops are R013; an unusable schema is R014.
+
+Passes (a schema limiting flats to 60 s, as a catalogue may define)::
+
+    {"type": "SKY_FLAT", "instrument_configs": [{"exposure_time": 20, ...}]}
+
+Fails::
+
+    {"type": "SKY_FLAT", "instrument_configs": [{"exposure_time": 90, ...}]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..context import RequestContext
+from ..findings import Finding, Severity
+from .r011_instrument_type_schema import whole_configuration_findings
+
+CODE = "R012"
+SEVERITY = Severity.ERROR
+SCOPE = "request"
+
+
+def check(context: RequestContext) -> Iterator[Finding]:
+    yield from whole_configuration_findings(context, "configuration type", CODE)

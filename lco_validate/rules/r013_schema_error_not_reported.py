@@ -1,0 +1,56 @@
+"""A validation schema rejects a configuration field, but the portal ignores that (warning).
+
+The portal applies instrument-type and configuration-type schemas to the
+whole configuration, but turns into errors only those under ``extra_params``,
+``instrument_configs``, ``guiding_config``, ``acquisition_config``, ``target``
+and ``constraints``.  An error on another key (``type``, ``repeat_duration``,
+``instrument_type``...) is dropped: the request is accepted as if the schema
+had passed.  Worse, when such errors are the only ones, the portal's list
+handling treats the empty error as "no error" yet leaves the configuration
+out of what it stores, so the configuration silently disappears from the
+submitted request.
+
+A warning, because the portal accepts the request: the schema's intent is
+still broken, and the stored request may differ from the one sent.
+
+Passes::
+
+    {"type": "EXPOSE", ...}       (a schema allowing only EXPOSE and SKY_FLAT)
+
+Fails::
+
+    {"type": "STANDARD", ...}     (the same schema; the portal says nothing)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..context import RequestContext
+from ..findings import Finding, Severity
+from .r001_instrument_type_unknown import checked_configurations
+
+CODE = "R013"
+SEVERITY = Severity.WARNING
+SCOPE = "request"
+
+_WHOLE_CONFIGURATION_SOURCES = ("instrument type", "configuration type")
+
+
+def check(context: RequestContext) -> Iterator[Finding]:
+    for configuration in checked_configurations(context):
+        for schema_check in configuration.review.schema_checks:
+            if schema_check.source not in _WHOLE_CONFIGURATION_SOURCES:
+                continue
+            for problem in schema_check.outcome.problems:
+                if problem.reported_by_portal:
+                    continue
+                yield configuration.finding(
+                    CODE,
+                    SEVERITY,
+                    f"{problem.describe(schema_check.owner)}. The portal does not report errors "
+                    f"on {problem.path[0]!s}: it accepts the request, and if this is the "
+                    "configuration's only schema error it leaves the configuration out of the "
+                    "stored request",
+                    *problem.location,
+                )

@@ -1,0 +1,56 @@
+"""A region of interest reaches beyond the detector.
+
+The portal wants a region's ``x2`` and ``y2`` within the detector size of the
+instrument type's first science camera (``pixels_x`` and ``pixels_y`` in the
+catalogue).  Negative bounds are refused by the schema already.
+
+Not checked for detectors that support no regions of interest (R018).
+
+Passes (a 2000 x 1000 detector)::
+
+    "rois": [{"x1": 0, "x2": 2000, "y1": 0, "y2": 1000}]
+
+Fails::
+
+    "rois": [{"x1": 0, "x2": 2048}]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..context import RequestContext
+from ..findings import Finding, Severity
+from .r018_too_many_rois import region_lists
+
+CODE = "R021"
+SEVERITY = Severity.ERROR
+SCOPE = "request"
+
+
+def check(context: RequestContext) -> Iterator[Finding]:
+    for regions in region_lists(context):
+        detector = regions.detector
+        if detector.max_rois == 0:
+            continue
+        limits = {"x2": detector.pixels_x, "y2": detector.pixels_y}
+        instrument_type = regions.configuration.instrument_type
+        for position, roi in enumerate(regions.normalized):
+            if not isinstance(roi, dict):
+                continue
+            for bound, limit in limits.items():
+                value = roi.get(bound)
+                if not isinstance(value, int) or value <= limit:
+                    continue
+                yield regions.configuration.finding(
+                    CODE,
+                    SEVERITY,
+                    f"region of interest {bound} {value} is beyond the {instrument_type} "
+                    f"detector, which is {detector.pixels_x} x {detector.pixels_y} pixels; keep x "
+                    f"within 0..{detector.pixels_x} and y within 0..{detector.pixels_y}",
+                    "instrument_configs",
+                    regions.index,
+                    "rois",
+                    position,
+                    bound,
+                )

@@ -1,0 +1,42 @@
+"""More than one configuration of a request sets fill_window.
+
+``fill_window: true`` on a REPEAT configuration asks the portal to stretch
+its ``repeat_duration`` to fill the longest visible interval of the window.
+Only one configuration per request may ask for it.  Reported at each
+``fill_window`` after the first one set.
+
+Passes::
+
+    "configurations": [{"type": "REPEAT_EXPOSE", "fill_window": true, ...}, {"type": "EXPOSE", ...}]
+
+Fails::
+
+    "configurations": [{"fill_window": true, ...}, {"fill_window": true, ...}]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..context import RequestContext
+from ..findings import Finding, Severity
+from .r001_instrument_type_unknown import all_configurations
+
+CODE = "R026"
+SEVERITY = Severity.ERROR
+SCOPE = "request"
+
+
+def check(context: RequestContext) -> Iterator[Finding]:
+    filling = [c for c in all_configurations(context) if c.normalized.get("fill_window") is True]
+    if len(filling) < 2:
+        return
+    first = filling[0].index
+    for configuration in filling[1:]:
+        yield configuration.finding(
+            CODE,
+            SEVERITY,
+            f"fill_window is set here and on configuration {first}; a request may fill the "
+            "window with one configuration only, so keep it on one and remove it from the others",
+            "fill_window",
+        )

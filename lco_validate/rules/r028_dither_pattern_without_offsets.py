@@ -1,0 +1,52 @@
+"""A configuration names a dither pattern but no instrument config is offset.
+
+A dither sequence is a configuration whose instrument configs move the
+pointing with non-zero ``extra_params.offset_ra`` or ``offset_dec``
+(arcseconds); ``extra_params.dither_pattern`` records which pattern made the
+offsets.  The portal refuses a dither pattern (whatever its value) when no
+instrument config has a non-zero offset.  When offsets are given without a
+pattern, the portal records ``custom``.
+
+Passes::
+
+    {"extra_params": {"dither_pattern": "line"},
+     "instrument_configs": [{"extra_params": {"offset_ra": 0}, ...},
+                            {"extra_params": {"offset_ra": 5}, ...}]}
+
+Fails::
+
+    {"extra_params": {"dither_pattern": "line"},
+     "instrument_configs": [{"extra_params": {"offset_ra": 0, "offset_dec": 0}, ...}]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..cerberus_schemas import show
+from ..context import RequestContext
+from ..findings import Finding, Severity
+from ..normalize import is_dither_sequence
+from .r001_instrument_type_unknown import all_configurations
+
+CODE = "R028"
+SEVERITY = Severity.ERROR
+SCOPE = "request"
+
+
+def check(context: RequestContext) -> Iterator[Finding]:
+    for configuration in all_configurations(context):
+        extra = configuration.normalized.get("extra_params")
+        if not isinstance(extra, dict) or "dither_pattern" not in extra:
+            continue
+        if is_dither_sequence(configuration.normalized):
+            continue
+        yield configuration.finding(
+            CODE,
+            SEVERITY,
+            f"dither pattern {show(extra['dither_pattern'])} is set but no instrument config has "
+            "a non-zero extra_params.offset_ra or offset_dec; give the offsets of the dither "
+            "positions, or remove dither_pattern",
+            "extra_params",
+            "dither_pattern",
+        )
