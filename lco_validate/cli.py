@@ -19,7 +19,7 @@ from .catalogue import Catalogue, CatalogueError, load_catalogue
 from .checker import FileResult, check_file
 from .codes import all_codes, explain_code
 from .config import ConfigError, find_config, load_config
-from .context import Settings
+from .context import RequestContext, Settings
 from .findings import Severity
 from .kinds import UNIT_KINDS, Unit, iter_units
 from .loading import DEFAULT_INCLUDE, expand_paths, load_file
@@ -39,6 +39,13 @@ def _parse_now(value: str) -> datetime:
     if parsed is None:
         raise click.UsageError(f"--now {value!r} is not a date-time like 2025-01-29T03:00:00Z")
     return parsed
+
+
+def now_callback(
+    _context: click.Context, _parameter: click.Parameter, value: str | None
+) -> datetime | None:
+    """For a ``--now`` option: the parsed time, or None when not given."""
+    return None if value is None else _parse_now(value)
 
 
 def _load_catalogue(path: str | None) -> Catalogue:
@@ -327,21 +334,11 @@ def duration(
     Example:
       lco-validate duration fixtures/requests-api-page.txt
     """
-    from .context import RequestContext
-
     settings = Settings(catalogue=_load_catalogue(configdb), kind=kind)
-    items = []
-    for path in expand_paths(list(paths)):
-        source = load_file(path)
-        for finding in source.findings:
-            click.echo(f"{path}: {finding.code} {finding.message}", err=True)
-        for document in source.documents:
-            for unit in iter_units(document.value, kind):
-                if not isinstance(unit, Unit):
-                    continue
-                for pointer, request in unit.requests():
-                    context = RequestContext(request, pointer, unit, settings)
-                    items.append(_duration_item(path, pointer, request, context.duration))
+    items = [
+        _duration_item(path, context.pointer, context.request, context.duration)
+        for path, context in iter_request_contexts(paths, settings)
+    ]
     if output_format == "json":
         json.dump({"requests": items}, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -350,6 +347,21 @@ def duration(
             _print_duration(item, sys.stdout)
     failed = any(item["duration"] is None for item in items)
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+def iter_request_contexts(
+    paths: tuple[str, ...], settings: Settings
+) -> Iterator[tuple[str, RequestContext]]:
+    """(path, context) for every request in the files; unreadable input is reported on stderr."""
+    for path in expand_paths(list(paths)):
+        source = load_file(path)
+        for finding in source.findings:
+            click.echo(f"{path}: {finding.code} {finding.message}", err=True)
+        for document in source.documents:
+            for unit in iter_units(document.value, settings.kind):
+                if isinstance(unit, Unit):
+                    for pointer, request in unit.requests():
+                        yield path, RequestContext(request, pointer, unit, settings)
 
 
 def _duration_item(path: str, pointer: str, request: dict[str, Any], computed: Any) -> Any:

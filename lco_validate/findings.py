@@ -33,6 +33,18 @@ class Finding:
     column: int = 0
     at_key: bool = False
 
+    def as_dict(self) -> dict[str, object]:
+        """The finding as JSON output carries it."""
+        return {
+            "path": self.path,
+            "pointer": self.pointer,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+        }
+
     def with_position(self, line: int, column: int) -> Finding:
         return replace(self, line=line, column=column)
 

@@ -104,15 +104,7 @@ class _FindingWriter:
     def write(self, findings: list[Finding]) -> None:
         for finding in findings:
             if self.json:
-                item = {
-                    "path": finding.path,
-                    "pointer": finding.pointer,
-                    "line": finding.line,
-                    "column": finding.column,
-                    "code": finding.code,
-                    "severity": finding.severity.value,
-                    "message": finding.message,
-                }
+                item = finding.as_dict()
                 self.stream.write(("\n  " if self.first else ",\n  ") + json.dumps(item))
                 self.first = False
             elif self.show:

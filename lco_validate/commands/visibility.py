@@ -16,22 +16,11 @@ from ..cli import (
     _load_catalogue,
     catalogue_option,
     cli,
+    iter_request_contexts,
     kind_option,
+    now_callback,
     output_format_option,
 )
-
-
-def _parse_now(
-    _context: click.Context, _parameter: click.Parameter, value: str | None
-) -> datetime | None:
-    if value is None:
-        return None
-    from ..schemas import parse_portal_datetime
-
-    parsed = parse_portal_datetime(value)
-    if parsed is None:
-        raise click.BadParameter(f"{value!r} is not a date-time like 2025-01-29T03:00:00Z")
-    return parsed
 
 
 @cli.command()
@@ -41,7 +30,7 @@ def _parse_now(
 @catalogue_option
 @click.option(
     "--now",
-    callback=_parse_now,
+    callback=now_callback,
     metavar="ISO",
     help="The time of submission: only what follows it counts towards the largest interval "
     "(default: the current time; archive records count whole intervals unless this is given).",
@@ -74,30 +63,19 @@ def visibility(
     Example:
       lco-validate visibility request.json --now 2025-01-29T03:00:00Z --plot request.png
     """
-    from ..context import RequestContext, Settings
-    from ..kinds import Unit, iter_units
-    from ..loading import expand_paths, load_file
+    from ..context import Settings
     from ..visibility.observability import request_visibility
 
     settings = Settings(catalogue=_load_catalogue(configdb), now=now, kind=kind)
     items: list[dict[str, Any]] = []
     results = []
-    for path in expand_paths(list(paths)):
-        source = load_file(path)
-        for finding in source.findings:
-            click.echo(f"{path}: {finding.code} {finding.message}", err=True)
-        for document in source.documents:
-            for unit in iter_units(document.value, kind):
-                if not isinstance(unit, Unit):
-                    continue
-                for pointer, request in unit.requests():
-                    context = RequestContext(request, pointer, unit, settings)
-                    reference = now if now is not None or unit.is_record else settings.started
-                    result = request_visibility(
-                        context.normalized, settings.catalogue, reference, settings.effective_now
-                    )
-                    items.append(_item(path, pointer, request, context, result, reference))
-                    results.append(result)
+    for path, context in iter_request_contexts(paths, settings):
+        reference = now if now is not None or context.unit.is_record else settings.started
+        result = request_visibility(
+            context.normalized, settings.catalogue, reference, settings.effective_now
+        )
+        items.append(_item(path, context.pointer, context.request, context, result, reference))
+        results.append(result)
     if output_format == "json":
         json.dump({"requests": [_public(item) for item in items]}, sys.stdout, indent=2)
         sys.stdout.write("\n")

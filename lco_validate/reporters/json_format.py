@@ -10,18 +10,6 @@ from ..summary import Summary
 
 
 def report(results: list[FileResult], summary: Summary, stream: TextIO) -> None:
-    findings = [
-        {
-            "path": finding.path,
-            "pointer": finding.pointer,
-            "line": finding.line,
-            "column": finding.column,
-            "code": finding.code,
-            "severity": finding.severity.value,
-            "message": finding.message,
-        }
-        for result in results
-        for finding in result.findings
-    ]
+    findings = [finding.as_dict() for result in results for finding in result.findings]
     json.dump({"findings": findings, "summary": summary.as_dict()}, stream, indent=2)
     stream.write("\n")

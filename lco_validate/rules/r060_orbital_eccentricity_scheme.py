@@ -21,6 +21,7 @@ Fails::
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from ..context import RequestContext
 from ..findings import Finding, Severity
@@ -35,11 +36,16 @@ MAX_NON_COMET_ECCENTRICITY = 0.9
 PERIHELION_SCHEMES = frozenset({"JPL_MINOR_PLANET"})
 
 
-def check(context: RequestContext) -> Iterator[Finding]:
+def orbital_targets(context: RequestContext) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(configuration index, target) for each ORBITAL_ELEMENTS target of the request."""
     for index, configuration in enumerate(context.normalized.get("configurations") or []):
         target = configuration.get("target") if isinstance(configuration, dict) else None
-        if not isinstance(target, dict) or target.get("type") != "ORBITAL_ELEMENTS":
-            continue
+        if isinstance(target, dict) and target.get("type") == "ORBITAL_ELEMENTS":
+            yield index, target
+
+
+def check(context: RequestContext) -> Iterator[Finding]:
+    for index, target in orbital_targets(context):
         scheme = target.get("scheme")
         eccentricity = as_number(target.get("eccentricity"))
         if not isinstance(scheme, str) or "COMET" in scheme:

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 
 from ..context import RequestContext
 from ..findings import Finding, Severity
+from .r060_orbital_eccentricity_scheme import orbital_targets
 
 CODE = "R061"
 SEVERITY = Severity.ERROR
@@ -50,10 +51,7 @@ REPLACEMENTS = {
 
 
 def check(context: RequestContext) -> Iterator[Finding]:
-    for index, configuration in enumerate(context.normalized.get("configurations") or []):
-        target = configuration.get("target") if isinstance(configuration, dict) else None
-        if not isinstance(target, dict) or target.get("type") != "ORBITAL_ELEMENTS":
-            continue
+    for index, target in orbital_targets(context):
         scheme = target.get("scheme")
         if not isinstance(scheme, str) or not scheme or scheme in COMPUTABLE_SCHEMES:
             continue
