@@ -21,7 +21,7 @@ from .codes import all_codes, explain_code
 from .config import ConfigError, find_config, load_config
 from .context import RequestContext, Settings
 from .findings import Severity
-from .kinds import UNIT_KINDS, Unit, iter_units
+from .kinds import REQUEST_GROUP, UNIT_KINDS, Unit, iter_units
 from .loading import DEFAULT_INCLUDE, expand_paths, load_file
 from .reporters import REPORTERS, text_format
 from .summary import NOT_CHECKED_OFFLINE, Summary
@@ -335,16 +335,23 @@ def duration(
       lco-validate duration fixtures/requests-api-page.txt
     """
     settings = Settings(catalogue=_load_catalogue(configdb), kind=kind)
-    items = [
-        _duration_item(path, context.pointer, context.request, context.duration)
-        for path, context in iter_request_contexts(paths, settings)
+    items = []
+    groups: dict[tuple[str, str], list[RequestContext]] = {}
+    for path, context in iter_request_contexts(paths, settings):
+        items.append(_duration_item(path, context.pointer, context.request, context.duration))
+        if context.unit.kind == REQUEST_GROUP:
+            groups.setdefault((path, context.unit.pointer), []).append(context)
+    group_items = [
+        _group_item(path, pointer, contexts) for (path, pointer), contexts in groups.items()
     ]
     if output_format == "json":
-        json.dump({"requests": items}, sys.stdout, indent=2)
+        json.dump({"requests": items, "groups": group_items}, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         for item in items:
             _print_duration(item, sys.stdout)
+        for group in group_items:
+            _print_group(group, sys.stdout)
     failed = any(item["duration"] is None for item in items)
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
@@ -362,6 +369,41 @@ def iter_request_contexts(
                 if isinstance(unit, Unit):
                     for pointer, request in unit.requests():
                         yield path, RequestContext(request, pointer, unit, settings)
+
+
+def _group_item(path: str, pointer: str, contexts: list[RequestContext]) -> dict[str, Any]:
+    """What a request group charges to each (semester, instrument type) allocation."""
+    from .duration import RequestDuration, charged_by_allocation
+    from .semesters import request_semester
+
+    group = contexts[0].unit.value
+    operator = str(group.get("operator", "")) if isinstance(group, dict) else ""
+    timed = [
+        (request_semester(c.normalized, c.settings.effective_now), c.duration)
+        for c in contexts
+        if isinstance(c.duration, RequestDuration)
+    ]
+    charged = charged_by_allocation(operator, timed) if len(timed) == len(contexts) else {}
+    return {
+        "path": path,
+        "pointer": pointer,
+        "operator": operator,
+        "charged": [
+            {"semester": semester, "instrument_type": instrument_type, "seconds": seconds}
+            for (semester, instrument_type), seconds in charged.items()
+        ],
+    }
+
+
+def _print_group(group: dict[str, Any], stream: TextIO) -> None:
+    label = f"{group['path']} {group['pointer'] or '/'}"
+    if not group["charged"]:
+        stream.write(f"{label}: request group: not every request can be timed\n")
+        return
+    stream.write(f"{label}: request group ({group['operator']}) charges\n")
+    for entry in group["charged"]:
+        semester = entry["semester"] or "no semester"
+        stream.write(f"  {entry['seconds']:g} s to {entry['instrument_type']} in {semester}\n")
 
 
 def _duration_item(path: str, pointer: str, request: dict[str, Any], computed: Any) -> Any:

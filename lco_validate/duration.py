@@ -149,6 +149,34 @@ _TIME_TERMS = (
 )
 
 
+#: (semester code or None, instrument type): the portal's TimeAllocationKey.
+AllocationKey = tuple[str | None, str]
+
+
+def charged_by_allocation(
+    operator: str, requests: list[tuple[str | None, RequestDuration]]
+) -> dict[AllocationKey, float]:
+    """Seconds a request group charges to each allocation, as the portal totals them.
+
+    ``requests`` pairs each request's semester with its duration.  SINGLE sums
+    the unrounded per-instrument-type durations of its requests; MANY and
+    ONEOF take the longest request per allocation and AND adds them up, each
+    request rounded up to whole seconds first.
+    """
+    charged: dict[AllocationKey, float] = {}
+    for semester, timed in requests:
+        for instrument_type, seconds in timed.by_instrument_type.items():
+            key = (semester, instrument_type)
+            seconds += timed.observation_front_padding[instrument_type]
+            if operator == "SINGLE":
+                charged[key] = charged.get(key, 0.0) + seconds
+            elif operator == "AND":
+                charged[key] = charged.get(key, 0.0) + math.ceil(seconds)
+            else:
+                charged[key] = max(charged.get(key, 0.0), math.ceil(seconds))
+    return charged
+
+
 def request_duration(request: JSON, catalogue: Catalogue) -> RequestDuration:
     """The portal's ``Request.duration`` of a (normalised) request, with its breakdown.
 

@@ -169,6 +169,19 @@ def test_duration_reproduces_every_recorded_seed_duration() -> None:
     ]
 
 
+def test_duration_totals_request_groups_per_allocation() -> None:
+    path = REPO / "fixtures" / "valid" / "request-group.json"
+    report = json.loads(run("duration", str(path), "-o", "json").stdout)
+    durations = [item["duration"] for item in report["requests"]]
+    [group] = report["groups"]
+    assert group["operator"] == "MANY"
+    assert [(c["semester"], c["seconds"]) for c in group["charged"]] == [
+        ("2030B", durations[0]),
+        ("2030B", durations[1]),
+    ]
+    assert "request group (MANY) charges" in run("duration", str(path)).stdout
+
+
 def test_duration_text_shows_terms_and_the_recorded_value() -> None:
     output = run("duration", str(SEED_PAGE)).stdout
     assert "/results/6 (id 3763992): 1026 s (recorded 1026 s, matches)" in output

@@ -12,6 +12,7 @@ telescope instrument change 30, slew 0.01 s/arcsec clamped to [2, 240].
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 
 from lco_validate import request_duration
 from lco_validate.catalogue import Catalogue
-from lco_validate.duration import angular_distance_arcsec
+from lco_validate.duration import angular_distance_arcsec, charged_by_allocation
 
 from .conftest import mini_sites
 
@@ -330,3 +331,39 @@ def test_submitted_order_does_not_matter_once_priorities_are_explicit(
         request_duration(shuffled, catalogue).duration
         == request_duration(record, catalogue).duration
     )
+
+
+def test_group_totals_follow_the_operator(mini_catalogue: Catalogue) -> None:
+    spectrum = configuration(
+        exposure(None, 100.25, mode="default", slit="slit_1.0as"),
+        instrument_type=SPECTRO,
+        type_="SPECTRUM",
+        acquisition={"mode": "OFF"},
+    )
+    long_one = request_duration(
+        request(spectrum, configuration(exposure("V", 100))), mini_catalogue
+    )
+    short_one = request_duration(request(spectrum), mini_catalogue)
+    assert long_one.unrounded != long_one.duration  # fractions make rounding visible
+    pairs = [("2030A", long_one), ("2030A", short_one)]
+
+    def padded(timed: Any, instrument_type: str) -> float:
+        return float(
+            timed.by_instrument_type[instrument_type]
+            + timed.observation_front_padding[instrument_type]
+        )
+
+    single = charged_by_allocation("SINGLE", pairs)
+    assert single[("2030A", SPECTRO)] == padded(long_one, SPECTRO) + padded(short_one, SPECTRO)
+    assert single[("2030A", IMAGER)] == padded(long_one, IMAGER)
+    for operator in ("MANY", "ONEOF"):
+        chosen = charged_by_allocation(operator, pairs)
+        assert chosen[("2030A", SPECTRO)] == max(
+            math.ceil(padded(long_one, SPECTRO)), math.ceil(padded(short_one, SPECTRO))
+        )
+    both = charged_by_allocation("AND", pairs)
+    assert both[("2030A", SPECTRO)] == math.ceil(padded(long_one, SPECTRO)) + math.ceil(
+        padded(short_one, SPECTRO)
+    )
+    separate = charged_by_allocation("MANY", [("2030A", long_one), ("2030B", short_one)])
+    assert set(separate) == {("2030A", SPECTRO), ("2030A", IMAGER), ("2030B", SPECTRO)}

@@ -29,60 +29,17 @@ Fails (runs past the end of 2030B, 31 January 2031)::
 
 from __future__ import annotations
 
-import functools
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
-from importlib import resources
 
 from ..context import RequestContext
 from ..findings import Finding, Severity
-from ..schemas import parse_portal_datetime
+from ..semesters import semester_at, semester_containing, semesters
 from .r070_window_end_not_after_start import format_time, start_or_now, window_times
 
 CODE = "R072"
 SEVERITY = Severity.ERROR
 SCOPE = "request"
-
-SEMESTER_TABLE = "semesters.json"
-
-
-@dataclass(frozen=True)
-class Semester:
-    code: str
-    start: datetime
-    end: datetime
-
-    def contains(self, start: datetime, end: datetime) -> bool:
-        return self.start <= start and end <= self.end
-
-
-@functools.cache
-def semesters() -> tuple[Semester, ...]:
-    """Our semester table, in time order."""
-    text = resources.files("lco_validate").joinpath("data", SEMESTER_TABLE).read_text()
-    table = [
-        Semester(entry["code"], _table_time(entry["start"]), _table_time(entry["end"]))
-        for entry in json.loads(text)["semesters"]
-    ]
-    return tuple(sorted(table, key=lambda semester: semester.start))
-
-
-def _table_time(text: str) -> datetime:
-    moment = parse_portal_datetime(text)
-    if moment is None:
-        raise ValueError(f"{SEMESTER_TABLE} has a malformed time {text!r}")
-    return moment
-
-
-def semester_containing(start: datetime, end: datetime) -> Semester | None:
-    """The semester holding all of [start, end], as the portal's ``get_semester_in``."""
-    return next((s for s in semesters() if s.contains(start, end)), None)
-
-
-def semester_at(moment: datetime) -> Semester | None:
-    return next((s for s in semesters() if s.start <= moment <= s.end), None)
 
 
 def why_no_semester(start: datetime, end: datetime) -> str:

@@ -24,8 +24,8 @@ from collections.abc import Iterator
 
 from ..context import RequestContext
 from ..findings import Finding, Severity
+from ..semesters import Semester, semester_containing
 from .r070_window_end_not_after_start import start_or_now, window_times
-from .r072_window_outside_semesters import Semester, semester_containing
 
 CODE = "R073"
 SEVERITY = Severity.ERROR

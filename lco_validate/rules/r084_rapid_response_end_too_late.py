@@ -27,15 +27,14 @@ Fails (ends 48 hours after now)::
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from datetime import timedelta
 
 from ..context import GroupContext
-from ..duration import DurationError
+from ..duration import AllocationKey, DurationError, RequestDuration, charged_by_allocation
 from ..findings import Finding, Severity
+from ..semesters import semester_containing
 from .r070_window_end_not_after_start import format_time, start_or_now, window_times
-from .r072_window_outside_semesters import semester_containing
 from .r083_rapid_response_start_in_future import RAPID_RESPONSE
 
 CODE = "R084"
@@ -44,16 +43,10 @@ SCOPE = "group"
 
 RAPID_RESPONSE_LEAD_SECONDS = 86400
 
-#: (semester code or None, instrument type as written) - the portal's TimeAllocationKey.
-AllocationKey = tuple[str | None, str]
-
 
 def charged_durations(context: GroupContext) -> dict[AllocationKey, float] | None:
-    """Seconds the group charges to each allocation, as the portal's ``get_total_duration_dict``.
-
-    None when a request's duration cannot be computed.
-    """
-    per_request: list[tuple[str | None, dict[str, float]]] = []
+    """Seconds the group charges to each allocation; None if a duration cannot be computed."""
+    timed_requests: list[tuple[str | None, RequestDuration]] = []
     for request in context.requests:
         timed = request.duration
         if isinstance(timed, DurationError):
@@ -63,20 +56,8 @@ def charged_durations(context: GroupContext) -> dict[AllocationKey, float] | Non
         semester = None
         if windows and len(starts) == len(windows):
             semester = semester_containing(min(starts), max(window.end for window in windows))
-        by_type = {
-            instrument_type: seconds + timed.observation_front_padding[instrument_type]
-            for instrument_type, seconds in timed.by_instrument_type.items()
-        }
-        per_request.append((semester.code if semester else None, by_type))
-    charged: dict[AllocationKey, float] = {}
-    for semester_code, by_type in per_request:
-        for instrument_type, seconds in by_type.items():
-            key = (semester_code, instrument_type)
-            if context.group.get("operator") == "SINGLE":
-                charged[key] = charged.get(key, 0.0) + seconds
-            else:
-                charged[key] = max(charged.get(key, 0.0), math.ceil(seconds))
-    return charged
+        timed_requests.append((semester.code if semester else None, timed))
+    return charged_by_allocation(str(context.group.get("operator", "")), timed_requests)
 
 
 def check(context: GroupContext) -> Iterator[Finding]:

@@ -1,0 +1,74 @@
+"""LCO's semesters, from the table in ``data/semesters.json`` (its ``_source`` says where from).
+
+The portal reads semesters from its database; offline we keep a table.  A
+request's windows must lie in one semester, and time is charged to
+allocations per semester.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from typing import Any
+
+from .schemas import parse_portal_datetime
+
+SEMESTER_TABLE = "semesters.json"
+
+
+@dataclass(frozen=True)
+class Semester:
+    code: str
+    start: datetime
+    end: datetime
+
+    def contains(self, start: datetime, end: datetime) -> bool:
+        return self.start <= start and end <= self.end
+
+
+@functools.cache
+def semesters() -> tuple[Semester, ...]:
+    """Our semester table, in time order."""
+    text = resources.files("lco_validate").joinpath("data", SEMESTER_TABLE).read_text()
+    table = [
+        Semester(entry["code"], _table_time(entry["start"]), _table_time(entry["end"]))
+        for entry in json.loads(text)["semesters"]
+    ]
+    return tuple(sorted(table, key=lambda semester: semester.start))
+
+
+def _table_time(text: str) -> datetime:
+    moment = parse_portal_datetime(text)
+    if moment is None:
+        raise ValueError(f"{SEMESTER_TABLE} has a malformed time {text!r}")
+    return moment
+
+
+def semester_containing(start: datetime, end: datetime) -> Semester | None:
+    """The semester holding all of [start, end], as the portal's ``get_semester_in``."""
+    return next((s for s in semesters() if s.contains(start, end)), None)
+
+
+def semester_at(moment: datetime) -> Semester | None:
+    return next((s for s in semesters() if s.start <= moment <= s.end), None)
+
+
+def request_semester(request: dict[str, Any], now: datetime) -> str | None:
+    """The code of the semester holding all of a request's windows (a missing start is now)."""
+    bounds = []
+    for window in request.get("windows") or []:
+        if not isinstance(window, dict):
+            return None
+        end = parse_portal_datetime(str(window.get("end", "")))
+        start_text = window.get("start")
+        start = now if start_text in (None, "") else parse_portal_datetime(str(start_text))
+        if start is None or end is None:
+            return None
+        bounds.append((start, end))
+    if not bounds:
+        return None
+    found = semester_containing(min(b[0] for b in bounds), max(b[1] for b in bounds))
+    return found.code if found else None
