@@ -115,6 +115,10 @@ class Catalogue:
             self._by_type.setdefault(placement.type_code, []).append(placement)
         self._exposure_overheads: dict[tuple[str, str], float] = {}
         self._schedulable: dict[tuple[str, str, str, str], set[str]] = {}
+        # The portal's lookups, answered once per instrument type.
+        self._first_active: dict[str, JSON | None] = {}
+        self._mode_groups: dict[str, dict[Any, JSON]] = {}
+        self._configuration_types: dict[str, dict[str, JSON]] = {}
 
     # -- which copies -------------------------------------------------------------------------
 
@@ -125,25 +129,30 @@ class Catalogue:
 
     def instrument_type(self, type_code: str) -> JSON | None:
         """The type's dict from the first instrument at an active site, any state."""
-        first = next(self._placements_of(type_code, active_only=True), None)
-        return first.instrument_type if first else None
+        key = type_code.upper()
+        if key not in self._first_active:
+            first = next(self._placements_of(key, active_only=True), None)
+            self._first_active[key] = first.instrument_type if first else None
+        return self._first_active[key]
 
     def mode_group(self, type_code: str, mode_type: str) -> JSON | None:
         """A mode group (``readout``, ``acquisition``...) of the first copy, active or not."""
-        first = next(self._placements_of(type_code, active_only=False), None)
-        if first is None:
-            return None
-        for group in first.instrument_type.get("mode_types", []):
-            if group.get("type") == mode_type:
-                return group  # type: ignore[no-any-return]
-        return None
+        key = type_code.upper()
+        if key not in self._mode_groups:
+            first = next(self._placements_of(key, active_only=False), None)
+            groups = first.instrument_type.get("mode_types", []) if first else []
+            self._mode_groups[key] = {group.get("type"): group for group in reversed(groups)}
+        return self._mode_groups[key].get(mode_type)
 
     def configuration_types(self, type_code: str) -> dict[str, JSON]:
         """Configuration type properties by code, from the first active copy; {} if unknown."""
-        instrument_type = self.instrument_type(type_code)
-        if instrument_type is None:
-            return {}
-        return {entry["code"]: entry for entry in instrument_type.get("configuration_types", [])}
+        key = type_code.upper()
+        if key not in self._configuration_types:
+            instrument_type = self.instrument_type(key) or {}
+            self._configuration_types[key] = {
+                entry["code"]: entry for entry in instrument_type.get("configuration_types", [])
+            }
+        return self._configuration_types[key]
 
     def exposure_overhead(self, type_code: str, readout_mode: str) -> float:
         """Readout overhead of the mode plus the fixed per-exposure overhead.

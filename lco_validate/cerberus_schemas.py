@@ -27,9 +27,9 @@ tells them apart; the rules report both (the dropped ones as warnings).
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
+import pickle
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -126,13 +126,32 @@ def apply_schema(schema: object, document: JSON) -> SchemaOutcome:
     if not isinstance(schema, dict):
         return SchemaOutcome(unusable=f"its validation_schema is {show(schema)}, not an object")
     if not schema:  # the usual case; Cerberus is slow enough to be worth skipping
-        return SchemaOutcome(document=copy.deepcopy(document))
+        return SchemaOutcome(document=_json_copy(document))
+    schema_text = _schema_text(schema)
+    if not _projectable(schema):
+        return _apply(schema_text, _json_copy(document))
+    # The outcome depends only on the parts of the document the schema names (unknown
+    # keys are allowed), and those repeat across requests: apply to them, once each.
+    projection = _project_mapping(schema, document)
+    outcome = _apply_cached(schema_text, json.dumps(projection, sort_keys=True))
+    if outcome.document is None:
+        return outcome
+    merged = _merge(document, outcome.document)
+    return SchemaOutcome(outcome.problems, _json_copy(merged), outcome.unusable)
+
+
+@functools.lru_cache(maxsize=65536)
+def _apply_cached(schema_text: str, projection_text: str) -> SchemaOutcome:
+    return _apply(schema_text, json.loads(projection_text))
+
+
+def _apply(schema_text: str, document: JSON) -> SchemaOutcome:
     try:
-        validator = _validator(json.dumps(schema, sort_keys=True))
+        validator = _validator(schema_text)
     except Exception as error:  # cerberus.SchemaError, or a schema Cerberus chokes on
         return SchemaOutcome(unusable=f"Cerberus refuses its validation_schema: {_short(error)}")
     try:
-        valid = validator.validate(copy.deepcopy(document))
+        valid = validator.validate(document)
     except Exception as error:  # e.g. Cerberus' 'items' rule takes len() of a number
         return SchemaOutcome(unusable=f"Cerberus fails while applying it: {_short(error)}")
     if valid:
@@ -140,6 +159,99 @@ def apply_schema(schema: object, document: JSON) -> SchemaOutcome:
     root_rules = validator.schema
     problems = tuple(_problem(error, root_rules) for error in _leaf_errors(validator._errors))
     return SchemaOutcome(problems=problems)
+
+
+_schema_texts: dict[int, tuple[object, str]] = {}
+
+
+def _schema_text(schema: JSON) -> str:
+    """The schema as canonical text, remembered per schema object (they live in the catalogue)."""
+    known = _schema_texts.get(id(schema))
+    if known is None or known[0] is not schema:
+        known = (schema, json.dumps(schema, sort_keys=True))
+        _schema_texts[id(schema)] = known
+    return known[1]
+
+
+#: Rules that look at fields other than their own, or reshape the document: a schema using
+#: any of them is applied to the whole document, never to a projection.
+_NON_LOCAL_RULES = frozenset(
+    {
+        "dependencies",
+        "excludes",
+        "rename",
+        "rename_handler",
+        "purge_unknown",
+        "keysrules",
+        "valuesrules",
+        "keyschema",
+        "valueschema",
+        "allow_unknown",
+        "require_all",
+        "anyof",
+        "allof",
+        "oneof",
+        "noneof",
+        "items",
+    }
+)
+
+
+def _projectable(schema: Mapping[str, Any]) -> bool:
+    """True when every field's rules are local and nested schemas declare dict or list."""
+    for rules in schema.values():
+        if not isinstance(rules, Mapping) or _NON_LOCAL_RULES.intersection(rules):
+            return False
+        nested = rules.get("schema")
+        if nested is None:
+            continue
+        if not isinstance(nested, Mapping):
+            return False
+        if rules.get("type") == "dict":
+            if not _projectable(nested):
+                return False
+        elif rules.get("type") == "list":
+            if _NON_LOCAL_RULES.intersection(nested) or not _projectable({"item": nested}):
+                return False
+        else:
+            return False
+    return True
+
+
+def _project_mapping(schema: Mapping[str, Any], document: Mapping[str, Any]) -> JSON:
+    return {
+        field: _project_value(rules, document[field])
+        for field, rules in schema.items()
+        if field in document
+    }
+
+
+def _project_value(rules: Mapping[str, Any], value: Any) -> Any:
+    nested = rules.get("schema")
+    if nested is None:
+        return value
+    if rules.get("type") == "dict" and isinstance(value, dict):
+        return _project_mapping(nested, value)
+    if rules.get("type") == "list" and isinstance(value, list):
+        return [_project_value(nested, item) for item in value]
+    return value
+
+
+def _merge(original: Any, normalized: Any) -> Any:
+    """``original`` with the normalised projection laid over it (defaults, coercions)."""
+    if isinstance(original, dict) and isinstance(normalized, dict):
+        merged = dict(original)
+        for key, value in normalized.items():
+            merged[key] = _merge(original[key], value) if key in original else value
+        return merged
+    same_list = isinstance(original, list) and isinstance(normalized, list)
+    if same_list and len(original) == len(normalized):
+        return [_merge(old, new) for old, new in zip(original, normalized, strict=True)]
+    return normalized
+
+
+def _json_copy(value: Any) -> Any:
+    return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
 
 
 @functools.lru_cache(maxsize=256)
