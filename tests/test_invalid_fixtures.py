@@ -3,8 +3,9 @@
 Every folder of ``fixtures/invalid/`` holds small broken documents and one
 ``expected-findings.tsv`` with lines ``file<TAB>code<TAB>pointer``: every
 finding (any severity) that file must produce.  A document is checked with the
-built-in catalogue and a fixed "now", and the set of (code, pointer) of all
-its findings must equal its expected lines, no more and no less.
+built-in catalogue (or the folder's own ``catalogue/sites.json``, for rules the
+real network cannot show) and a fixed "now", and the set of (code, pointer) of
+all its findings must equal its expected lines, no more and no less.
 """
 
 from __future__ import annotations
@@ -56,6 +57,12 @@ def cases() -> list[tuple[Path, set[tuple[str, str]]]]:
 
 
 SETTINGS = Settings(catalogue=load_catalogue(), now=NOW)
+OWN_CATALOGUE = Path("catalogue") / "sites.json"
+
+
+def settings_for(folder: Path) -> Settings:
+    own = folder / OWN_CATALOGUE
+    return Settings(catalogue=load_catalogue(own), now=NOW) if own.exists() else SETTINGS
 
 
 @pytest.mark.parametrize(
@@ -68,7 +75,7 @@ SETTINGS = Settings(catalogue=load_catalogue(), now=NOW)
 def test_fixture_produces_exactly_its_expected_findings(
     path: Path, expected: set[tuple[str, str]]
 ) -> None:
-    findings = check_file(str(path), SETTINGS).findings
+    findings = check_file(str(path), settings_for(path.parent)).findings
     produced = {(finding.code, finding.pointer) for finding in findings}
     messages = "\n".join(f"{f.code} {f.pointer}: {f.message}" for f in findings)
     assert produced == expected, messages
@@ -77,6 +84,14 @@ def test_fixture_produces_exactly_its_expected_findings(
 def test_every_invalid_fixture_is_expected_to_fail() -> None:
     for path, expected in cases():
         assert expected, f"{path} is under fixtures/invalid but expects no finding"
+
+
+def test_every_rule_is_demonstrated_by_a_fixture() -> None:
+    from lco_validate.rules import all_rules
+
+    demonstrated = {code for _, expected in cases() for code, _pointer in expected}
+    undemonstrated = sorted(rule.CODE for rule in all_rules() if rule.CODE not in demonstrated)
+    assert undemonstrated == [], undemonstrated
 
 
 def test_the_request_level_fixtures_are_there() -> None:
