@@ -22,7 +22,7 @@ from .config import ConfigError, find_config, load_config
 from .context import RequestContext, Settings
 from .findings import Severity
 from .kinds import REQUEST_GROUP, UNIT_KINDS, Unit, iter_units
-from .loading import DEFAULT_INCLUDE, expand_paths, load_file
+from .loading import DEFAULT_INCLUDE, STDIN_NAME, expand_paths, load_file
 from .reporters import REPORTERS, text_format
 from .summary import NOT_CHECKED_OFFLINE, Summary
 
@@ -30,6 +30,8 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 OUTPUT_FORMATS = ("text", "json")
 CHECK_FORMATS = tuple(REPORTERS)
 PROGRESS_MIN_FILES = 50
+#: Below this many files, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 200
 
 
 def _parse_now(value: str) -> datetime:
@@ -129,6 +131,14 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, default=None, help="Warnings fail the run too (exit 1).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Print a count per code instead of findings.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="all cores",
+    help=f"Processes to check with, when there are at least {PARALLEL_MIN_FILES} files.",
+)
 @click.option("--config", "config_path", metavar="FILE", help="Read settings from this file.")
 @click.option("--show-settings", is_flag=True, help="Print the effective settings and exit.")
 @click.option(
@@ -176,10 +186,11 @@ def check(paths: tuple[str, ...], **options: Any) -> None:
     results: list[FileResult] = []
     summary = Summary()
     with _progress(files, quiet=options["quiet"]) as progress:
-        for path in progress:
+        for path, result in zip(
+            progress, check_files(files, settings, options["jobs"]), strict=True
+        ):
             if options["verbose"]:
-                click.echo(f"Checking {path}", err=True)
-            result = check_file(path, settings)
+                click.echo(f"Checked {path}", err=True)
             result.findings = [
                 replace(f, severity=severities.get(f.code, f.severity))
                 for f in result.findings
@@ -200,6 +211,28 @@ def check(paths: tuple[str, ...], **options: Any) -> None:
         click.echo(summary.line(), err=True)
     failed = summary.errors or (value["strict"] and summary.warnings)
     sys.exit(EXIT_FINDINGS if failed and not options["exit_zero"] else EXIT_CLEAN)
+
+
+_pool_settings: Settings | None = None
+
+
+def _check_in_worker(path: str) -> FileResult:
+    assert _pool_settings is not None
+    return check_file(path, _pool_settings)
+
+
+def check_files(files: list[str], settings: Settings, jobs: int) -> Iterator[FileResult]:
+    """Results in file order; many files are spread over ``jobs`` forked processes."""
+    if jobs <= 1 or len(files) < PARALLEL_MIN_FILES or STDIN_NAME in files:
+        for path in files:
+            yield check_file(path, settings)
+        return
+    import multiprocessing
+
+    global _pool_settings
+    _pool_settings = settings  # forked workers inherit it, catalogue and caches included
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        yield from pool.imap(_check_in_worker, files, chunksize=8)
 
 
 def resolve_settings(options: dict[str, Any]) -> dict[str, tuple[Any, str]]:

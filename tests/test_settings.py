@@ -133,7 +133,7 @@ def test_statistics(tmp_path: Path) -> None:
 def test_quiet_and_verbose(tmp_path: Path) -> None:
     broken_request(tmp_path)
     assert run(tmp_path, "check", "requests", "-q").stderr == ""
-    assert "Checking requests/broken.json" in run(tmp_path, "check", "requests", "-v").stderr
+    assert "Checked requests/broken.json" in run(tmp_path, "check", "requests", "-v").stderr
 
 
 def test_colour(tmp_path: Path) -> None:
@@ -172,3 +172,14 @@ def test_progress_bar_only_at_a_terminal_outside_hooks_and_ci(
     bar = cli_module._progress(files, quiet=False)
     assert (type(bar).__name__ == "ProgressBar") is shown
     assert cli_module._progress(files[:3], quiet=False).__class__.__name__ != "ProgressBar"
+
+
+def test_many_files_are_checked_in_parallel_with_the_same_results(tmp_path: Path) -> None:
+    path = broken_request(tmp_path)
+    for index in range(cli_module.PARALLEL_MIN_FILES):
+        (path.parent / f"copy-{index:03}.json").write_text(path.read_text())
+    serial = run(tmp_path, "check", "requests", "-j", "1", "-o", "json")
+    parallel = run(tmp_path, "check", "requests", "-j", "2", "-o", "json")
+    assert parallel.exit_code == serial.exit_code == 1
+    assert json.loads(parallel.stdout) == json.loads(serial.stdout)
+    assert len(json.loads(serial.stdout)["findings"]) == 2 * (cli_module.PARALLEL_MIN_FILES + 1)
