@@ -199,7 +199,11 @@ def test_catalogue_summary_text_and_json() -> None:
     assert any(t["site"] == "tfn" and t["enclosure"] == "domb" for t in data["telescopes"])
 
 
-@pytest.mark.parametrize("command", ["check", "duration", "catalogue"])
+@pytest.mark.parametrize(
+    "command",
+    ["check", "duration", "visibility", "normalize", "catalogue", "audit", "calibrate", "rules",
+     "explain"],
+)  # fmt: skip
 def test_every_command_has_help_with_an_example(command: str) -> None:
     result = run(command, "--help")
     assert result.exit_code == 0
