@@ -66,15 +66,29 @@ def catalogue_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
-def output_format_option(function: Callable[..., Any]) -> Callable[..., Any]:
+def output_format_option(
+    help: str = "How to print the results.",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--output-format text|json``."""
     return click.option(
         "--output-format",
         "-o",
         type=click.Choice(OUTPUT_FORMATS),
         default="text",
         show_default=True,
-        help="How to print the results.",
-    )(function)
+        help=help,
+    )
+
+
+def jobs_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        default=os.cpu_count() or 1,
+        show_default="all cores",
+        help=help,
+    )
 
 
 def kind_option(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -131,14 +145,7 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, default=None, help="Warnings fail the run too (exit 1).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Print a count per code instead of findings.")
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=os.cpu_count() or 1,
-    show_default="all cores",
-    help=f"Processes to check with, when there are at least {PARALLEL_MIN_FILES} files.",
-)
+@jobs_option(f"Processes to check with, when there are at least {PARALLEL_MIN_FILES} files.")
 @click.option("--config", "config_path", metavar="FILE", help="Read settings from this file.")
 @click.option("--show-settings", is_flag=True, help="Print the effective settings and exit.")
 @click.option(
@@ -353,7 +360,7 @@ def _code_filter(select: list[str], ignore: list[str]) -> Callable[[str], bool]:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@output_format_option
+@output_format_option()
 @kind_option
 @catalogue_option
 def duration(
@@ -519,7 +526,7 @@ def _term_lines(terms: dict[str, Any]) -> Iterator[str]:
 
 
 @cli.command()
-@output_format_option
+@output_format_option()
 @catalogue_option
 def catalogue(output_format: str, configdb: str | None) -> None:
     """Summarise the catalogue: sites, telescopes, instrument types and overheads.

@@ -10,33 +10,29 @@ from typing import Any, TextIO
 
 import click
 
-from ..cli import _load_catalogue, _parse_now, catalogue_option, cli, kind_option
+from ..cli import (
+    _load_catalogue,
+    _parse_now,
+    catalogue_option,
+    cli,
+    jobs_option,
+    kind_option,
+    output_format_option,
+)
 from ..findings import Finding
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "--output-format",
-    "-o",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: the summary (findings with --findings); json: summary and findings as data.",
+@output_format_option(
+    help="text: the summary (findings with --findings); json: summary and findings as data."
 )
 @kind_option
 @catalogue_option
 @click.option("--now", metavar="ISO", help="Run time-relative rules against this time.")
 @click.option("--duration-tolerance", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS")
 @click.option("--visibility", is_flag=True, help="Also check visibility (needs --now; slow).")
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=os.cpu_count() or 1,
-    show_default="all cores",
-    help="Worker processes.",
-)
+@jobs_option("Worker processes.")
 @click.option("--findings", "show_findings", is_flag=True, help="Print each finding (text).")
 def audit(
     paths: tuple[str, ...],

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from ..cli import EXIT_CLEAN, EXIT_FINDINGS, _load_catalogue, catalogue_option, cli
+from ..cli import (
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    _load_catalogue,
+    catalogue_option,
+    cli,
+    output_format_option,
+)
 from ..findings import Finding
 
 if TYPE_CHECKING:
@@ -36,14 +43,7 @@ _METHODS = {
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @catalogue_option
-@click.option(
-    "--output-format",
-    "-o",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: a table per instrument type; json: the same as data.",
-)
+@output_format_option(help="text: a table per instrument type; json: the same as data.")
 @click.option(
     "--write-catalogue",
     metavar="FILE",

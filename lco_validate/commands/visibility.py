@@ -25,7 +25,7 @@ from ..cli import (
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@output_format_option
+@output_format_option()
 @kind_option
 @catalogue_option
 @click.option(

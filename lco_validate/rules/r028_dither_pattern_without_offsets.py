@@ -27,24 +27,29 @@ from ..cerberus_schemas import show
 from ..context import RequestContext
 from ..findings import Finding, Severity
 from ..normalize import is_dither_sequence
-from .r001_instrument_type_unknown import all_configurations
+from .r001_instrument_type_unknown import CheckedConfiguration, all_configurations
 
 CODE = "R028"
 SEVERITY = Severity.ERROR
 SCOPE = "request"
 
 
-def check(context: RequestContext) -> Iterator[Finding]:
+def dither_patterns(context: RequestContext) -> Iterator[tuple[CheckedConfiguration, object]]:
+    """(configuration, pattern) for each configuration whose extra_params names a pattern."""
     for configuration in all_configurations(context):
         extra = configuration.normalized.get("extra_params")
-        if not isinstance(extra, dict) or "dither_pattern" not in extra:
-            continue
+        if isinstance(extra, dict) and "dither_pattern" in extra:
+            yield configuration, extra["dither_pattern"]
+
+
+def check(context: RequestContext) -> Iterator[Finding]:
+    for configuration, pattern in dither_patterns(context):
         if is_dither_sequence(configuration.normalized):
             continue
         yield configuration.finding(
             CODE,
             SEVERITY,
-            f"dither pattern {show(extra['dither_pattern'])} is set but no instrument config has "
+            f"dither pattern {show(pattern)} is set but no instrument config has "
             "a non-zero extra_params.offset_ra or offset_dec; give the offsets of the dither "
             "positions, or remove dither_pattern",
             "extra_params",

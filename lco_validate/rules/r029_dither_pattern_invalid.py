@@ -21,7 +21,7 @@ from ..cerberus_schemas import show
 from ..context import RequestContext
 from ..findings import Finding, Severity
 from ..normalize import DITHER_PATTERNS
-from .r001_instrument_type_unknown import all_configurations
+from .r028_dither_pattern_without_offsets import dither_patterns
 
 CODE = "R029"
 SEVERITY = Severity.ERROR
@@ -29,11 +29,7 @@ SCOPE = "request"
 
 
 def check(context: RequestContext) -> Iterator[Finding]:
-    for configuration in all_configurations(context):
-        extra = configuration.normalized.get("extra_params")
-        if not isinstance(extra, dict) or "dither_pattern" not in extra:
-            continue
-        pattern = extra["dither_pattern"]
+    for configuration, pattern in dither_patterns(context):
         if isinstance(pattern, str) and pattern in DITHER_PATTERNS:
             continue
         yield configuration.finding(
