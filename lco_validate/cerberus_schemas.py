@@ -120,13 +120,17 @@ class SchemaOutcome:
 
 
 def apply_schema(schema: object, document: JSON) -> SchemaOutcome:
-    """Validate ``document`` (not changed) against a configdb Cerberus schema."""
+    """Validate ``document`` (not changed) against a configdb Cerberus schema.
+
+    The normalised document shares unchanged parts with ``document``: callers put it
+    in the place of ``document``, never beside it.
+    """
     if schema is None:
         return SchemaOutcome(unusable="its validation_schema is null, not an object")
     if not isinstance(schema, dict):
         return SchemaOutcome(unusable=f"its validation_schema is {show(schema)}, not an object")
     if not schema:  # the usual case; Cerberus is slow enough to be worth skipping
-        return SchemaOutcome(document=_json_copy(document))
+        return SchemaOutcome(document=dict(document))
     schema_text = _schema_text(schema)
     if not _projectable(schema):
         return _apply(schema_text, _json_copy(document))
@@ -136,8 +140,7 @@ def apply_schema(schema: object, document: JSON) -> SchemaOutcome:
     outcome = _apply_cached(schema_text, json.dumps(projection, sort_keys=True))
     if outcome.document is None:
         return outcome
-    merged = _merge(document, outcome.document)
-    return SchemaOutcome(outcome.problems, _json_copy(merged), outcome.unusable)
+    return SchemaOutcome(outcome.problems, _merge(document, outcome.document), outcome.unusable)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -238,16 +241,20 @@ def _project_value(rules: Mapping[str, Any], value: Any) -> Any:
 
 
 def _merge(original: Any, normalized: Any) -> Any:
-    """``original`` with the normalised projection laid over it (defaults, coercions)."""
+    """``original`` with the normalised projection laid over it (defaults, coercions).
+
+    New containers along the projection's paths; the rest is shared with
+    ``original``, and what comes from the (cached) projection is copied.
+    """
     if isinstance(original, dict) and isinstance(normalized, dict):
         merged = dict(original)
         for key, value in normalized.items():
-            merged[key] = _merge(original[key], value) if key in original else value
+            merged[key] = _merge(original[key], value) if key in original else _json_copy(value)
         return merged
     same_list = isinstance(original, list) and isinstance(normalized, list)
     if same_list and len(original) == len(normalized):
         return [_merge(old, new) for old, new in zip(original, normalized, strict=True)]
-    return normalized
+    return _json_copy(normalized) if isinstance(normalized, dict | list) else normalized
 
 
 def _json_copy(value: Any) -> Any:
