@@ -14,11 +14,13 @@ once warm, a 30-day window in at most 300 ms.
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 SINISTRO_REQUEST: dict[str, Any] = {
@@ -31,18 +33,17 @@ SINISTRO_REQUEST: dict[str, Any] = {
         }
     ],
 }
-COMET_TARGET = {
-    "type": "ORBITAL_ELEMENTS",
-    "name": "29P",
-    "scheme": "MPC_COMET",
-    "epochofel": 60600.0,
-    "orbinc": 9.35732,
-    "longascnode": 312.4057744,
-    "eccentricity": 0.0437384,
-    "argofperih": 52.12985,
-    "perihdist": 5.7900393,
-    "epochofperih": 58607.13863,
-}
+SEED_PAGE = Path(__file__).resolve().parents[1] / "fixtures" / "requests-api-page.txt"
+
+
+def seed_comet() -> dict[str, Any]:
+    """Comet 29P, the first target of the seed page."""
+    text = SEED_PAGE.read_text()
+    target = json.loads(text[text.index("{") :])["results"][0]["configurations"][0]["target"]
+    return {key: value for key, value in target.items() if key != "extra_params"}
+
+
+COMET_TARGET = seed_comet()
 
 
 def with_window(request: dict[str, Any], start: datetime, days: float) -> dict[str, Any]:

@@ -66,11 +66,11 @@ def request_duration(
     ``submission`` (default: true unless the request carries read-only fields such as
     ``id``) makes submitted order, not stored priorities, decide the configuration order.
     """
-    from .kinds import READ_ONLY_FIELDS
+    from .kinds import is_record
     from .normalize import normalized_request
 
     catalogue = catalogue or load_catalogue()
     if submission is None:
-        submission = READ_ONLY_FIELDS.isdisjoint(request)
+        submission = not is_record(request)
     normalized = normalized_request(request, catalogue, submission=submission)
     return _raw_request_duration(normalized, catalogue)

@@ -9,7 +9,7 @@ from . import rules
 from .context import GroupContext, RequestContext, Settings
 from .findings import Finding, Severity
 from .kinds import REQUEST_GROUP, Unit, iter_units
-from .loading import SourceFile, load_file
+from .loading import SourceFile, line_col, load_file
 from .schemas import schema_findings
 
 
@@ -90,8 +90,7 @@ def locate(source: SourceFile, located: Iterable[tuple[Finding, int]]) -> list[F
         if not finding.line:
             document = next((d for d in source.documents if d.start == start), None)
             if document is None:
-                line = source.text.count("\n", 0, start) + 1
-                column = start - (source.text.rfind("\n", 0, start) + 1) + 1
+                line, column = line_col(source.text, start)
             else:
                 if start not in indexes:
                     indexes[start] = scan(source.text, document.start, document.end)

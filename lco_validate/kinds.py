@@ -32,7 +32,7 @@ class Unit:
     @property
     def is_record(self) -> bool:
         """True for a document as the API returns it (it describes the past)."""
-        return isinstance(self.value, dict) and not READ_ONLY_FIELDS.isdisjoint(self.value)
+        return is_record(self.value)
 
     def requests(self) -> Iterator[tuple[str, dict[str, object]]]:
         """(pointer, request) for each request object in this unit."""
@@ -46,6 +46,11 @@ class Unit:
             for index, request in enumerate(requests):
                 if isinstance(request, dict):
                     yield f"{self.pointer}/requests/{index}", request
+
+
+def is_record(value: object) -> bool:
+    """True for a document as the API returns it: it carries fields only the portal writes."""
+    return isinstance(value, dict) and not READ_ONLY_FIELDS.isdisjoint(value)
 
 
 def detect_unit_kind(value: object) -> str | None:

@@ -286,7 +286,7 @@ def _parse_one(
 ) -> Document | None:
     deep = _first_offset_deeper_than(text, start, end, MAX_NESTING_DEPTH)
     if deep is not None:
-        line, column = _line_col(text, deep)
+        line, column = line_col(text, deep)
         source.add(
             Finding(
                 "J011",
@@ -307,7 +307,7 @@ def _parse_one(
     try:
         value, value_end = decoder.raw_decode(piece, _skip_space(piece, 0, len(piece)))
     except json.JSONDecodeError as error:
-        line, column = _line_col(text, start + error.pos)
+        line, column = line_col(text, start + error.pos)
         source.add(
             Finding(
                 "J001",
@@ -326,7 +326,7 @@ def _parse_one(
     trailing = _skip_space(text, value_end, end)
     if trailing < end:
         if report_extra:
-            line, column = _line_col(text, trailing)
+            line, column = line_col(text, trailing)
             source.add(
                 Finding(
                     "J004",
@@ -430,7 +430,7 @@ def _first_offset_deeper_than(text: str, start: int, end: int, limit: int) -> in
     return None
 
 
-def _line_col(text: str, offset: int) -> tuple[int, int]:
+def line_col(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
