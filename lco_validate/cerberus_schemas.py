@@ -143,6 +143,17 @@ def apply_schema(schema: object, document: JSON) -> SchemaOutcome:
     return SchemaOutcome(outcome.problems, _merge(document, outcome.document), outcome.unusable)
 
 
+def fields_read(schema: object) -> frozenset[str] | None:
+    """The top-level fields whose values can change ``apply_schema``'s outcome.
+
+    None when any field can: a schema that is not a usable mapping, or one with
+    rules that look beyond their own field.  (Unknown keys are always allowed.)
+    """
+    if not isinstance(schema, dict) or not _projectable(schema):
+        return None
+    return frozenset(schema)
+
+
 @functools.lru_cache(maxsize=65536)
 def _apply_cached(schema_text: str, projection_text: str) -> SchemaOutcome:
     return _apply(schema_text, json.loads(projection_text))

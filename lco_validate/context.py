@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from .catalogue import Catalogue
 from .duration import DurationError, RequestDuration, request_duration
 from .kinds import Unit
-from .normalize import normalized_request
+from .normalize import ConfigurationReview, normalized_request, review_configuration
 
 if TYPE_CHECKING:
     from .visibility.observability import RequestVisibility
@@ -58,8 +58,23 @@ class RequestContext:
         return self.settings.now is not None or not self.unit.is_record
 
     @cached_property
+    def reviews(self) -> dict[int, ConfigurationReview]:
+        """The review of each configuration object, by its index in ``configurations``."""
+        configurations = self.request.get("configurations")
+        if not isinstance(configurations, list):
+            return {}
+        return {
+            index: review_configuration(configuration, self.catalogue)
+            for index, configuration in enumerate(configurations)
+            if isinstance(configuration, dict)
+        }
+
+    @cached_property
     def normalized(self) -> JSON:
-        return normalized_request(self.request, self.catalogue, submission=not self.unit.is_record)
+        submission = not self.unit.is_record
+        return normalized_request(
+            self.request, self.catalogue, submission=submission, reviews=self.reviews
+        )
 
     @cached_property
     def duration(self) -> RequestDuration | DurationError:

@@ -48,12 +48,12 @@ import functools
 import json
 import math
 import pickle
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from .catalogue import DISABLED, Catalogue
-from .cerberus_schemas import PathPart, SchemaOutcome, apply_schema
+from .cerberus_schemas import PathPart, SchemaOutcome, apply_schema, fields_read
 from .findings import pointer_from_parts
 
 JSON = dict[str, Any]
@@ -377,14 +377,34 @@ class ConfigurationReview:
 
     normalized: JSON
     schema_checks: tuple[SchemaCheck, ...]
+    #: The configuration rules' findings, kept here by ``rules.run`` (same review, same findings).
+    rule_findings: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+#: Configuration keys that no configuration step reads (the target has a step of its own,
+#: applied apart): configurations that differ only in them share one review.
+_KEYS_BESIDE_REVIEW = ("id", "priority", "target")
 
 
 def review_configuration(configuration: JSON, catalogue: Catalogue) -> ConfigurationReview:
-    """Run the portal's configuration steps on a copy of ``configuration``."""
-    return _review(json.dumps(configuration), catalogue)
+    """Run the portal's configuration steps on a copy of ``configuration``.
+
+    The review covers the configuration without the keys it does not depend on
+    (``normalized`` lacks them: ``normalized_configuration`` puts them back).
+    """
+    instrument_type, configuration_type = (
+        configuration.get("instrument_type"),
+        configuration.get("type"),
+    )
+    if isinstance(instrument_type, str) and isinstance(configuration_type, str):
+        beside = _keys_beside_review(catalogue, instrument_type, configuration_type.upper())
+    else:
+        beside = frozenset()
+    reviewed = {key: value for key, value in configuration.items() if key not in beside}
+    return _review(json.dumps(reviewed), catalogue)
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=4096)
 def _review(configuration_text: str, catalogue: Catalogue) -> ConfigurationReview:
     configuration = json.loads(configuration_text)
     checks: list[SchemaCheck] = []
@@ -392,9 +412,33 @@ def _review(configuration_text: str, catalogue: Catalogue) -> ConfigurationRevie
     return ConfigurationReview(configuration, tuple(checks))
 
 
-def normalized_configuration(configuration: JSON, catalogue: Catalogue) -> JSON:
-    copied: JSON = json_copy(review_configuration(configuration, catalogue).normalized)
-    return copied
+@functools.lru_cache(maxsize=1024)
+def _keys_beside_review(
+    catalogue: Catalogue, instrument_type: str, configuration_type: str
+) -> frozenset[str]:
+    """The keys of ``_KEYS_BESIDE_REVIEW`` that neither whole-configuration schema reads."""
+    type_dict = catalogue.instrument_type(instrument_type) or {}
+    properties = catalogue.configuration_types(instrument_type).get(configuration_type) or {}
+    beside = set(_KEYS_BESIDE_REVIEW)
+    for owner in (type_dict, properties):
+        if "validation_schema" in owner:
+            read = fields_read(owner["validation_schema"])
+            beside -= set(_KEYS_BESIDE_REVIEW) if read is None else read
+    return frozenset(beside)
+
+
+def normalized_configuration(
+    configuration: JSON, catalogue: Catalogue, review: ConfigurationReview | None = None
+) -> JSON:
+    """A copy of ``configuration`` with the portal's defaults (``review``: its review, if known)."""
+    review = review or review_configuration(configuration, catalogue)
+    normalized: JSON = json_copy(review.normalized)
+    for key in _KEYS_BESIDE_REVIEW:
+        if key in configuration and key not in normalized:
+            normalized[key] = json_copy(configuration[key])
+            if key == "target":
+                _normalize_target(normalized[key])
+    return _in_written_key_order(configuration, normalized)
 
 
 def _normalize_configuration(
@@ -584,7 +628,13 @@ def _fill_stored_defaults(configuration: JSON) -> None:
 # -- the request ----------------------------------------------------------------------------------
 
 
-def normalized_request(request: JSON, catalogue: Catalogue, *, submission: bool) -> JSON:
+def normalized_request(
+    request: JSON,
+    catalogue: Catalogue,
+    *,
+    submission: bool,
+    reviews: Mapping[int, ConfigurationReview] | None = None,
+) -> JSON:
     """A copy of ``request`` with the portal's defaults filled in.
 
     ``submission`` is true for documents about to be submitted: the portal
@@ -596,7 +646,9 @@ def normalized_request(request: JSON, catalogue: Catalogue, *, submission: bool)
     configurations = request.get("configurations")
     if isinstance(configurations, list):
         normalized["configurations"] = [
-            _normalized_member(configuration, index, catalogue, submission=submission)
+            _normalized_member(
+                configuration, index, catalogue, submission, (reviews or {}).get(index)
+            )
             for index, configuration in enumerate(configurations)
         ]
     elif "configurations" in request:
@@ -611,15 +663,19 @@ def normalized_request(request: JSON, catalogue: Catalogue, *, submission: bool)
         threshold = _default_acceptability_threshold(normalized.get("configurations"), catalogue)
         if threshold is not None:
             normalized["acceptability_threshold"] = threshold
-    return _in_request_key_order(request, normalized)
+    return _in_written_key_order(request, normalized)
 
 
 def _normalized_member(
-    configuration: object, index: int, catalogue: Catalogue, *, submission: bool
+    configuration: object,
+    index: int,
+    catalogue: Catalogue,
+    submission: bool,
+    review: ConfigurationReview | None,
 ) -> object:
     if not isinstance(configuration, dict):
         return json_copy(configuration)
-    normalized = normalized_configuration(configuration, catalogue)
+    normalized = normalized_configuration(configuration, catalogue, review)
     if submission or "priority" not in configuration:
         normalized["priority"] = index + 1
     return normalized
@@ -640,7 +696,7 @@ def _default_acceptability_threshold(configurations: object, catalogue: Catalogu
     return max(thresholds) if thresholds else None
 
 
-def _in_request_key_order(written: JSON, normalized: JSON) -> JSON:
+def _in_written_key_order(written: JSON, normalized: JSON) -> JSON:
     """Keys as written first, then the added ones: printed output reads like the input."""
     ordered = {key: normalized[key] for key in written if key in normalized}
     ordered.update((key, value) for key, value in normalized.items() if key not in ordered)

@@ -24,6 +24,7 @@ from lco_validate.context import RequestContext, Settings
 from lco_validate.findings import Finding, Severity
 from lco_validate.kinds import READ_ONLY_FIELDS, REQUEST, Unit
 from lco_validate.rules import all_rules
+from lco_validate.rules import run as run_rules
 from lco_validate.rules import r001_instrument_type_unknown as r001
 from lco_validate.rules import r002_instrument_type_not_schedulable as r002
 from lco_validate.rules import r003_configuration_type_not_offered as r003
@@ -150,7 +151,9 @@ def test_every_configuration_rule_is_documented_with_examples() -> None:
     for rule in CONFIGURATION_RULES:
         documentation = rule.__doc__ or ""
         assert "Passes" in documentation and "Fails" in documentation, rule.CODE
-        assert rule.SCOPE == "request"
+        # R026 compares configurations; the others judge each one alone.
+        scope = rule.SCOPE
+        assert scope == ("request" if rule.CODE == "R026" else "configuration")
         assert Path(rule.__file__ or "").name.startswith(rule.CODE.lower() + "_")
 
 
@@ -544,3 +547,40 @@ def test_seed_requests_submitted_again_pass_every_configuration_rule(lco: Catalo
         submission = {k: copy.deepcopy(v) for k, v in record.items() if k not in READ_ONLY_FIELDS}
         for rule in CONFIGURATION_RULES:
             assert found(rule, submission, lco) == [], (rule.CODE, record["id"])
+
+
+# -- configuration rules judge each configuration alone, once per distinct configuration ---------
+
+
+def _rule_findings(document: dict[str, Any], catalogue: Catalogue) -> list[tuple[str, str]]:
+    context = RequestContext(
+        document, "/requests/3", Unit(REQUEST, document, ""), Settings(catalogue=catalogue, now=NOW)
+    )
+    return [(f.code, f.pointer) for f in run_rules("request", context) if f.code < "R050"]
+
+
+def test_identical_configurations_each_get_their_findings_at_their_own_place(
+    lco: Catalogue,
+) -> None:
+    wrong_filter = configuration(SINISTRO, "EXPOSE", exposure(optical_elements={"filter": "Q"}))
+    elsewhere = {**wrong_filter, "id": 7, "priority": 2, "target": {**M42, "name": "M43"}}
+    document = request(wrong_filter, configuration(), elsewhere)
+    assert _rule_findings(document, lco) == [
+        ("R016", "/requests/3/configurations/0/instrument_configs/0/optical_elements/filter"),
+        ("R016", "/requests/3/configurations/2/instrument_configs/0/optical_elements/filter"),
+    ]
+    # Seen again in another request: the same findings, at that request's places.
+    assert _rule_findings(request(configuration(), wrong_filter), lco) == [
+        ("R016", "/requests/3/configurations/1/instrument_configs/0/optical_elements/filter"),
+    ]
+
+
+def test_a_schema_that_reads_the_target_makes_the_target_part_of_the_configuration() -> None:
+    catalogue = _type_schema({"target": {"type": "dict", "schema": {"name": {"maxlength": 3}}}})
+    short = configuration(IMAGER, "EXPOSE", target={**M42, "name": "M42"})
+    long = configuration(IMAGER, "EXPOSE", target={**M42, "name": "Orion Nebula"})
+    assert _rule_findings(request(short), catalogue) == []
+    assert _rule_findings(request(long), catalogue) == [
+        ("R011", "/requests/3/configurations/0/target/name")
+    ]
+    assert _rule_findings(request(short), catalogue) == []

@@ -2,9 +2,11 @@
 
 A rule module has ``CODE``, ``SEVERITY``, a docstring that is its
 documentation (what it checks, why, a passing and a failing example; the first
-line is the summary ``lco-validate rules`` shows), ``SCOPE`` (``"request"`` or
-``"group"``) and ``check(context)`` yielding findings.  ``lco-validate explain
-CODE`` prints the docstring.
+line is the summary ``lco-validate rules`` shows), ``SCOPE`` (``"configuration"``,
+``"request"`` or ``"group"``) and ``check(context)`` yielding findings.  A
+configuration rule is given a request holding a single configuration, and its
+findings are reused for identical configurations (see ``_configurations``).
+``lco-validate explain CODE`` prints the docstring.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pkgutil
 from collections.abc import Iterator
 from types import ModuleType
 
+from ..context import RequestContext
 from ..findings import Finding, Severity
 
 
@@ -39,15 +42,26 @@ def summary(rule: ModuleType) -> str:
 
 
 def run(scope: str, context: object) -> Iterator[Finding]:
-    """Every rule of the scope, in code order (D, R, V).
+    """Every rule of the scope, in code order (D, R, V); for requests, configuration rules too.
 
     The portal computes visibility only for a request that passed every other
     check, so once an R rule has refused the request the V rules are skipped.
     """
-    refused = False
-    for rule in rules_for(scope):
-        if refused and rule.CODE.startswith("V"):
-            continue
-        for found in rule.check(context):
-            refused = refused or (found.code.startswith("R") and found.severity is Severity.ERROR)
-            yield found
+    if scope != "request":
+        for rule in rules_for(scope):
+            yield from rule.check(context)
+        return
+    from ._configurations import configuration_findings
+
+    assert isinstance(context, RequestContext)
+    visibility = [rule for rule in rules_for("request") if rule.CODE.startswith("V")]
+    found = configuration_findings(context, rules_for("configuration"))
+    for rule in rules_for("request"):
+        if rule not in visibility:
+            found.extend(rule.check(context))
+    found.sort(key=lambda finding: finding.code)  # stable: per code, in document order
+    yield from found
+    if any(f.code.startswith("R") and f.severity is Severity.ERROR for f in found):
+        return
+    for rule in visibility:
+        yield from rule.check(context)

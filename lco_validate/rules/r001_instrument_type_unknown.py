@@ -25,84 +25,15 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import cached_property
-from typing import Any
 
 from ..catalogue import Catalogue
-from ..cerberus_schemas import PathPart
 from ..context import RequestContext
 from ..findings import Finding, Severity
-from ..normalize import (
-    ConfigurationReview,
-    instrument_type_known,
-    iter_configurations,
-    pointer_into,
-    review_configuration,
-)
+from ._configurations import all_configurations
 
 CODE = "R001"
 SEVERITY = Severity.ERROR
-SCOPE = "request"
-
-JSON = dict[str, Any]
-
-
-@dataclass
-class CheckedConfiguration:
-    """One configuration of a request: as written, normalised, and where it sits."""
-
-    index: int
-    written: JSON
-    normalized: JSON
-    context: RequestContext
-
-    @property
-    def instrument_type(self) -> str:
-        return str(self.written.get("instrument_type", ""))
-
-    @property
-    def catalogue(self) -> Catalogue:
-        return self.context.catalogue
-
-    @cached_property
-    def review(self) -> ConfigurationReview:
-        return review_configuration(self.written, self.catalogue)
-
-    def pointer(self, *parts: PathPart) -> str:
-        """Pointer to ``parts`` below this configuration, or the nearest existing object."""
-        inside = pointer_into(self.context.request, ("configurations", self.index, *parts))
-        return self.context.pointer + inside
-
-    def finding(
-        self, code: str, severity: Severity, message: str, *parts: PathPart, at_key: bool = False
-    ) -> Finding:
-        return Finding(code, severity, message, pointer=self.pointer(*parts), at_key=at_key)
-
-
-def all_configurations(context: RequestContext) -> list[CheckedConfiguration]:
-    """The request's configurations, built once per request and shared by the rules."""
-    if "configurations" not in context.shared:
-        context.shared["configurations"] = [
-            CheckedConfiguration(index, written, normalized, context)
-            for index, written, normalized in iter_configurations(
-                context.request, context.normalized
-            )
-        ]
-    return context.shared["configurations"]  # type: ignore[no-any-return]
-
-
-def checked_configurations(context: RequestContext) -> list[CheckedConfiguration]:
-    """The configurations whose instrument type the catalogue knows (the others are R001's)."""
-    if "known configurations" not in context.shared:
-        context.shared["known configurations"] = [
-            configuration
-            for configuration in all_configurations(context)
-            if instrument_type_known(
-                context.catalogue, configuration.written.get("instrument_type")
-            )
-        ]
-    return context.shared["known configurations"]  # type: ignore[no-any-return]
+SCOPE = "configuration"
 
 
 def schedulable_types(catalogue: Catalogue) -> list[str]:

@@ -26,11 +26,12 @@ from collections.abc import Iterator
 
 from ..context import RequestContext
 from ..findings import Finding, Severity
-from .r001_instrument_type_unknown import all_configurations, schedulable_types
+from ._configurations import all_configurations
+from .r001_instrument_type_unknown import schedulable_types
 
 CODE = "R002"
 SEVERITY = Severity.ERROR
-SCOPE = "request"
+SCOPE = "configuration"
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

@@ -39,11 +39,11 @@ from ..normalize import (
     read_mode,
     schedulable_mode_codes,
 )
-from .r001_instrument_type_unknown import CheckedConfiguration, checked_configurations
+from ._configurations import CheckedConfiguration, checked_configurations
 
 CODE = "R005"
 SEVERITY = Severity.ERROR
-SCOPE = "request"
+SCOPE = "configuration"
 
 JSON = dict[str, Any]
 

@@ -30,7 +30,7 @@ from .r005_guiding_mode_invalid import mode_findings
 
 CODE = "R007"
 SEVERITY = Severity.ERROR
-SCOPE = "request"
+SCOPE = "configuration"
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

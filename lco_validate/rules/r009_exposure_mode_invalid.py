@@ -28,7 +28,7 @@ from .r005_guiding_mode_invalid import mode_findings
 
 CODE = "R009"
 SEVERITY = Severity.ERROR
-SCOPE = "request"
+SCOPE = "configuration"
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

@@ -30,11 +30,11 @@ from collections.abc import Iterator
 
 from ..context import RequestContext
 from ..findings import Finding, Severity
-from .r001_instrument_type_unknown import checked_configurations
+from ._configurations import checked_configurations
 
 CODE = "R011"
 SEVERITY = Severity.ERROR
-SCOPE = "request"
+SCOPE = "configuration"
 
 
 def whole_configuration_findings(

@@ -28,7 +28,7 @@ from .r011_instrument_type_schema import whole_configuration_findings
 
 CODE = "R012"
 SEVERITY = Severity.ERROR
-SCOPE = "request"
+SCOPE = "configuration"
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

@@ -28,11 +28,11 @@ from collections.abc import Iterator
 
 from ..context import RequestContext
 from ..findings import Finding, Severity
-from .r001_instrument_type_unknown import checked_configurations
+from ._configurations import checked_configurations
 
 CODE = "R013"
 SEVERITY = Severity.WARNING
-SCOPE = "request"
+SCOPE = "configuration"
 
 _WHOLE_CONFIGURATION_SOURCES = ("instrument type", "configuration type")
 

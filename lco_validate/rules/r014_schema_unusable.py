@@ -29,11 +29,11 @@ from collections.abc import Iterator
 from ..context import RequestContext
 from ..findings import Finding, Severity
 from ..normalize import MODE_KEYS
-from .r001_instrument_type_unknown import checked_configurations
+from ._configurations import checked_configurations
 
 CODE = "R014"
 SEVERITY = Severity.ERROR
-SCOPE = "request"
+SCOPE = "configuration"
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

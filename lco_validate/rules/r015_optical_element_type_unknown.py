@@ -31,11 +31,11 @@ from typing import Any
 from ..context import RequestContext
 from ..findings import Finding, Severity
 from ..normalize import optical_element_groups, singular_element_type
-from .r001_instrument_type_unknown import CheckedConfiguration, checked_configurations
+from ._configurations import CheckedConfiguration, checked_configurations
 
 CODE = "R015"
 SEVERITY = Severity.ERROR
-SCOPE = "request"
+SCOPE = "configuration"
 
 
 def element_lists(

@@ -26,12 +26,12 @@ from ..cerberus_schemas import show
 from ..context import RequestContext
 from ..findings import Finding, Severity
 from ..normalize import optical_element_groups
-from .r001_instrument_type_unknown import checked_configurations
+from ._configurations import checked_configurations
 from .r015_optical_element_type_unknown import element_lists
 
 CODE = "R016"
 SEVERITY = Severity.ERROR
-SCOPE = "request"
+SCOPE = "configuration"
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

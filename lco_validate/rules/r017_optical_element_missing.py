@@ -29,12 +29,12 @@ from collections.abc import Iterator
 from ..context import RequestContext
 from ..findings import Finding, Severity
 from ..normalize import optical_element_groups, singular_element_type
-from .r001_instrument_type_unknown import checked_configurations
+from ._configurations import checked_configurations
 from .r015_optical_element_type_unknown import unknown_element_types
 
 CODE = "R017"
 SEVERITY = Severity.ERROR
-SCOPE = "request"
+SCOPE = "configuration"
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

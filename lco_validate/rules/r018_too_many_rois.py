@@ -27,11 +27,11 @@ from typing import Any
 from ..context import RequestContext
 from ..findings import Finding, Severity
 from ..normalize import Detector, detector_of
-from .r001_instrument_type_unknown import CheckedConfiguration, checked_configurations
+from ._configurations import CheckedConfiguration, checked_configurations
 
 CODE = "R018"
 SEVERITY = Severity.ERROR
-SCOPE = "request"
+SCOPE = "configuration"
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from .r018_too_many_rois import region_lists
 
 CODE = "R019"
 SEVERITY = Severity.ERROR
-SCOPE = "request"
+SCOPE = "configuration"
 
 BOUNDS = ("x1", "x2", "y1", "y2")
 

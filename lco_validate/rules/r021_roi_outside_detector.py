@@ -25,7 +25,7 @@ from .r018_too_many_rois import region_lists
 
 CODE = "R021"
 SEVERITY = Severity.ERROR
-SCOPE = "request"
+SCOPE = "configuration"
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

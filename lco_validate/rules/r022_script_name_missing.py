@@ -18,11 +18,11 @@ from collections.abc import Iterator
 
 from ..context import RequestContext
 from ..findings import Finding, Severity
-from .r001_instrument_type_unknown import all_configurations
+from ._configurations import all_configurations
 
 CODE = "R022"
 SEVERITY = Severity.ERROR
-SCOPE = "request"
+SCOPE = "configuration"
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

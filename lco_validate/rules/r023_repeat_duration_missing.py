@@ -21,12 +21,12 @@ from collections.abc import Iterator
 from ..context import RequestContext
 from ..findings import Finding, Severity
 from ..normalize import instrument_type_known, is_repeat_type
-from .r001_instrument_type_unknown import all_configurations
+from ._configurations import all_configurations
 from .r024_repeat_duration_too_short import minimum_repeat_duration, seconds
 
 CODE = "R023"
 SEVERITY = Severity.ERROR
-SCOPE = "request"
+SCOPE = "configuration"
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

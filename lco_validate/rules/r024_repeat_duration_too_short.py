@@ -31,11 +31,11 @@ from ..context import RequestContext
 from ..duration import InstrumentConfigTime
 from ..findings import Finding, Severity
 from ..normalize import choose_mode, is_repeat_type
-from .r001_instrument_type_unknown import CheckedConfiguration, checked_configurations
+from ._configurations import CheckedConfiguration, checked_configurations
 
 CODE = "R024"
 SEVERITY = Severity.ERROR
-SCOPE = "request"
+SCOPE = "configuration"
 
 
 def minimum_repeat_duration(configuration: CheckedConfiguration) -> float | None:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from ..context import RequestContext
 from ..findings import Finding, Severity
-from .r001_instrument_type_unknown import all_configurations
+from ._configurations import all_configurations
 
 CODE = "R026"
 SEVERITY = Severity.ERROR

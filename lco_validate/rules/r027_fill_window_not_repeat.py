@@ -20,11 +20,11 @@ from collections.abc import Iterator
 from ..context import RequestContext
 from ..findings import Finding, Severity
 from ..normalize import is_repeat_type
-from .r001_instrument_type_unknown import all_configurations
+from ._configurations import all_configurations
 
 CODE = "R027"
 SEVERITY = Severity.WARNING
-SCOPE = "request"
+SCOPE = "configuration"
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

@@ -27,11 +27,11 @@ from ..cerberus_schemas import show
 from ..context import RequestContext
 from ..findings import Finding, Severity
 from ..normalize import is_dither_sequence
-from .r001_instrument_type_unknown import CheckedConfiguration, all_configurations
+from ._configurations import CheckedConfiguration, all_configurations
 
 CODE = "R028"
 SEVERITY = Severity.ERROR
-SCOPE = "request"
+SCOPE = "configuration"
 
 
 def dither_patterns(context: RequestContext) -> Iterator[tuple[CheckedConfiguration, object]]:

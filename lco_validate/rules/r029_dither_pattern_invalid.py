@@ -25,7 +25,7 @@ from .r028_dither_pattern_without_offsets import dither_patterns
 
 CODE = "R029"
 SEVERITY = Severity.ERROR
-SCOPE = "request"
+SCOPE = "configuration"
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

@@ -1,0 +1,110 @@
+"""The configurations of a request as configuration rules see them, and their cached findings.
+
+A rule with ``SCOPE = "configuration"`` judges each configuration on its own:
+nothing else in the request, and none of the keys the configuration's review
+leaves aside (``id``, ``priority``, and ``target`` unless a configdb schema
+reads it), may change its findings.  The runner therefore hands such a rule a
+request holding one configuration only, and keeps the findings with the
+configuration's review, so that a configuration seen again (in an archive,
+most are) costs a lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from types import ModuleType
+from typing import Any
+
+from ..catalogue import Catalogue
+from ..cerberus_schemas import PathPart
+from ..context import RequestContext
+from ..findings import Finding, Severity
+from ..normalize import ConfigurationReview, instrument_type_known, pointer_into
+
+JSON = dict[str, Any]
+
+
+@dataclass
+class CheckedConfiguration:
+    """One configuration of a request: as written, normalised, and where it sits."""
+
+    index: int
+    written: JSON
+    normalized: JSON
+    review: ConfigurationReview
+    context: RequestContext
+
+    @property
+    def instrument_type(self) -> str:
+        return str(self.written.get("instrument_type", ""))
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.context.catalogue
+
+    def pointer(self, *parts: PathPart) -> str:
+        """Pointer to ``parts`` below this configuration, or the nearest existing object."""
+        inside = pointer_into(self.context.request, ("configurations", self.index, *parts))
+        return self.context.pointer + inside
+
+    def finding(
+        self, code: str, severity: Severity, message: str, *parts: PathPart, at_key: bool = False
+    ) -> Finding:
+        return Finding(code, severity, message, pointer=self.pointer(*parts), at_key=at_key)
+
+
+def all_configurations(context: RequestContext) -> list[CheckedConfiguration]:
+    """The request's configuration objects, built once per request and shared by the rules."""
+    if "configurations" not in context.shared:
+        written = context.request.get("configurations")
+        normalized = context.normalized.get("configurations")
+        configurations = []
+        if isinstance(written, list) and isinstance(normalized, list):
+            for index, review in context.reviews.items():
+                configurations.append(
+                    CheckedConfiguration(index, written[index], normalized[index], review, context)
+                )
+        context.shared["configurations"] = configurations
+    return context.shared["configurations"]  # type: ignore[no-any-return]
+
+
+def checked_configurations(context: RequestContext) -> list[CheckedConfiguration]:
+    """The configurations whose instrument type the catalogue knows (the others are R001's)."""
+    return [
+        configuration
+        for configuration in all_configurations(context)
+        if instrument_type_known(context.catalogue, configuration.written.get("instrument_type"))
+    ]
+
+
+def configuration_findings(context: RequestContext, rules: Iterable[ModuleType]) -> list[Finding]:
+    """The configuration rules' findings for every configuration of the request."""
+    rules = tuple(rules)
+    found: list[Finding] = []
+    for configuration in all_configurations(context):
+        alone = configuration.review.rule_findings.get(rules)
+        if alone is None:
+            alone = _check_alone(configuration, rules)
+            configuration.review.rule_findings[rules] = alone
+        here = f"{context.pointer}/configurations/{configuration.index}"
+        found.extend(finding.under(here) for finding in alone)
+    return found
+
+
+def _check_alone(
+    configuration: CheckedConfiguration, rules: tuple[ModuleType, ...]
+) -> tuple[Finding, ...]:
+    """The rules' findings on a request holding only this configuration, pointers relative to it."""
+    outer = configuration.context
+    alone = RequestContext(
+        {"configurations": [configuration.written]}, "", outer.unit, outer.settings
+    )
+    alone.__dict__["normalized"] = {"configurations": [configuration.normalized]}
+    alone.__dict__["reviews"] = {0: configuration.review}
+    prefix = len("/configurations/0")
+    return tuple(
+        replace(finding, pointer=finding.pointer[prefix:])
+        for rule in rules
+        for finding in rule.check(alone)
+    )
