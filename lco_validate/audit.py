@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from .archive import ARCHIVE_INCLUDE, ArchiveDocument, iter_archive_documents
 from .catalogue import load_catalogue
-from .checker import check_unit
+from .checker import check_unit, fewer_garbage_collections
 from .context import RequestContext, Settings
 from .duration import DurationError
 from .findings import Finding
@@ -268,6 +268,17 @@ def run_audit(
     on_progress: Callable[[AuditSummary], None] = lambda summary: None,
 ) -> AuditSummary:
     """Audit the archives with ``jobs`` processes; findings are handed over batch by batch."""
+    with fewer_garbage_collections():
+        return _run_audit(paths, options, jobs, on_findings, on_progress)
+
+
+def _run_audit(
+    paths: list[str],
+    options: AuditOptions,
+    jobs: int,
+    on_findings: Callable[[list[Finding]], None],
+    on_progress: Callable[[AuditSummary], None],
+) -> AuditSummary:
     summary = AuditSummary()
 
     def absorb(result: tuple[AuditSummary, list[Finding]]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -78,6 +80,23 @@ def check_unit(
 
 def _has_errors_under(pointer: str, error_pointers: list[str]) -> bool:
     return any(p == pointer or p.startswith(pointer + "/") for p in error_pointers)
+
+
+@contextlib.contextmanager
+def fewer_garbage_collections() -> Iterator[None]:
+    """Run the young-generation collector rarely while checking many requests.
+
+    Checking allocates many short-lived objects but leaves no reference cycles
+    behind, so the collector's frequent passes (every 700 allocations) find
+    nothing; on archives they cost about a fifth of the time.  Forked workers
+    inherit the setting.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def locate(source: SourceFile, located: Iterable[tuple[Finding, int]]) -> list[Finding]:

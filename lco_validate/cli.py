@@ -16,7 +16,7 @@ from typing import Any, TextIO
 import click
 
 from .catalogue import Catalogue, CatalogueError, load_catalogue
-from .checker import FileResult, check_file
+from .checker import FileResult, check_file, fewer_garbage_collections
 from .codes import all_codes, explain_code
 from .config import ConfigError, find_config, load_config
 from .context import RequestContext, Settings
@@ -230,16 +230,17 @@ def _check_in_worker(path: str) -> FileResult:
 
 def check_files(files: list[str], settings: Settings, jobs: int) -> Iterator[FileResult]:
     """Results in file order; many files are spread over ``jobs`` forked processes."""
-    if jobs <= 1 or len(files) < PARALLEL_MIN_FILES or STDIN_NAME in files:
-        for path in files:
-            yield check_file(path, settings)
-        return
-    import multiprocessing
+    with fewer_garbage_collections():
+        if jobs <= 1 or len(files) < PARALLEL_MIN_FILES or STDIN_NAME in files:
+            for path in files:
+                yield check_file(path, settings)
+            return
+        import multiprocessing
 
-    global _pool_settings
-    _pool_settings = settings  # forked workers inherit it, catalogue and caches included
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        yield from pool.imap(_check_in_worker, files, chunksize=8)
+        global _pool_settings
+        _pool_settings = settings  # forked workers inherit it, catalogue and caches included
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield from pool.imap(_check_in_worker, files, chunksize=8)
 
 
 def resolve_settings(options: dict[str, Any]) -> dict[str, tuple[Any, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 from pathlib import Path
@@ -149,3 +150,24 @@ def test_audit_of_a_clean_archive_exits_0(tmp_path: Path) -> None:
     path = tmp_path / "clean.txt"
     path.write_text(CAPTURE)
     assert CliRunner().invoke(cli, ["audit", str(path), "-j", "1"]).exit_code == 0
+
+
+def test_auditing_leaves_no_reference_cycles_and_restores_the_collector(tmp_path: Path) -> None:
+    """What ``fewer_garbage_collections`` relies on: checked requests are freed by refcount."""
+    broken = seed_page()
+    broken["results"][0]["configurations"][0]["instrument_configs"][0]["mode"] = "no-such-mode"
+    broken["results"][1]["duration"] += 7
+    archive_file = tmp_path / "archive.json"
+    archive_file.write_text(json.dumps(broken))
+    threshold = gc.get_threshold()
+    found: list[Finding] = []
+    run_audit([str(archive_file)], AuditOptions(), 1, found.extend)  # fills the caches
+    assert {finding.code for finding in found} >= {"R007", "D001"}
+    assert gc.get_threshold() == threshold
+    gc.collect()
+    gc.disable()
+    try:
+        run_audit([str(archive_file)], AuditOptions(), 1, found.extend)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

@@ -27,26 +27,28 @@ JSON = dict[str, Any]
 
 @dataclass
 class CheckedConfiguration:
-    """One configuration of a request: as written, normalised, and where it sits."""
+    """One configuration of a request: as written, normalised, and where it sits.
+
+    No reference back to the request's context: a request's objects then form no
+    cycle and are freed as soon as it is checked, without the garbage collector.
+    """
 
     index: int
     written: JSON
     normalized: JSON
     review: ConfigurationReview
-    context: RequestContext
+    catalogue: Catalogue
+    request: JSON
+    request_pointer: str
 
     @property
     def instrument_type(self) -> str:
         return str(self.written.get("instrument_type", ""))
 
-    @property
-    def catalogue(self) -> Catalogue:
-        return self.context.catalogue
-
     def pointer(self, *parts: PathPart) -> str:
         """Pointer to ``parts`` below this configuration, or the nearest existing object."""
-        inside = pointer_into(self.context.request, ("configurations", self.index, *parts))
-        return self.context.pointer + inside
+        inside = pointer_into(self.request, ("configurations", self.index, *parts))
+        return self.request_pointer + inside
 
     def finding(
         self, code: str, severity: Severity, message: str, *parts: PathPart, at_key: bool = False
@@ -63,7 +65,15 @@ def all_configurations(context: RequestContext) -> list[CheckedConfiguration]:
         if isinstance(written, list) and isinstance(normalized, list):
             for index, review in context.reviews.items():
                 configurations.append(
-                    CheckedConfiguration(index, written[index], normalized[index], review, context)
+                    CheckedConfiguration(
+                        index,
+                        written[index],
+                        normalized[index],
+                        review,
+                        context.catalogue,
+                        context.request,
+                        context.pointer,
+                    )
                 )
         context.shared["configurations"] = configurations
     return context.shared["configurations"]  # type: ignore[no-any-return]
@@ -71,11 +81,15 @@ def all_configurations(context: RequestContext) -> list[CheckedConfiguration]:
 
 def checked_configurations(context: RequestContext) -> list[CheckedConfiguration]:
     """The configurations whose instrument type the catalogue knows (the others are R001's)."""
-    return [
-        configuration
-        for configuration in all_configurations(context)
-        if instrument_type_known(context.catalogue, configuration.written.get("instrument_type"))
-    ]
+    if "known configurations" not in context.shared:
+        context.shared["known configurations"] = [
+            configuration
+            for configuration in all_configurations(context)
+            if instrument_type_known(
+                context.catalogue, configuration.written.get("instrument_type")
+            )
+        ]
+    return context.shared["known configurations"]  # type: ignore[no-any-return]
 
 
 def configuration_findings(context: RequestContext, rules: Iterable[ModuleType]) -> list[Finding]:
@@ -85,7 +99,7 @@ def configuration_findings(context: RequestContext, rules: Iterable[ModuleType])
     for configuration in all_configurations(context):
         alone = configuration.review.rule_findings.get(rules)
         if alone is None:
-            alone = _check_alone(configuration, rules)
+            alone = _check_alone(context, configuration, rules)
             configuration.review.rule_findings[rules] = alone
         here = f"{context.pointer}/configurations/{configuration.index}"
         found.extend(finding.under(here) for finding in alone)
@@ -93,12 +107,11 @@ def configuration_findings(context: RequestContext, rules: Iterable[ModuleType])
 
 
 def _check_alone(
-    configuration: CheckedConfiguration, rules: tuple[ModuleType, ...]
+    context: RequestContext, configuration: CheckedConfiguration, rules: tuple[ModuleType, ...]
 ) -> tuple[Finding, ...]:
     """The rules' findings on a request holding only this configuration, pointers relative to it."""
-    outer = configuration.context
     alone = RequestContext(
-        {"configurations": [configuration.written]}, "", outer.unit, outer.settings
+        {"configurations": [configuration.written]}, "", context.unit, context.settings
     )
     alone.__dict__["normalized"] = {"configurations": [configuration.normalized]}
     alone.__dict__["reviews"] = {0: configuration.review}
