@@ -132,7 +132,7 @@ def apply_schema(schema: object, document: JSON) -> SchemaOutcome:
     if not schema:  # the usual case; Cerberus is slow enough to be worth skipping
         return SchemaOutcome(document=dict(document))
     schema_text = _schema_text(schema)
-    if not _projectable(schema):
+    if not _projectable_text(schema_text):
         return _apply(schema_text, _json_copy(document))
     # The outcome depends only on the parts of the document the schema names (unknown
     # keys are allowed), and those repeat across requests: apply to them, once each.
@@ -209,6 +209,11 @@ _NON_LOCAL_RULES = frozenset(
         "items",
     }
 )
+
+
+@functools.lru_cache(maxsize=256)
+def _projectable_text(schema_text: str) -> bool:
+    return _projectable(json.loads(schema_text))
 
 
 def _projectable(schema: Mapping[str, Any]) -> bool:

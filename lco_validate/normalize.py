@@ -291,7 +291,11 @@ class Detector:
 
 def detector_of(catalogue: Catalogue, instrument_type: str) -> Detector | None:
     """The first science camera of the type's first instrument at an active place."""
-    wanted = instrument_type.upper()
+    return _detector_of(catalogue, instrument_type.upper())
+
+
+@functools.lru_cache(maxsize=128)
+def _detector_of(catalogue: Catalogue, wanted: str) -> Detector | None:
     for placement in catalogue.placements:
         if placement.type_code != wanted or not placement.active:
             continue
