@@ -2,7 +2,7 @@
 
 Run: python benchmarks/generate_archive.py --requests 100000 --seed 1 --out /tmp/archive.txt
      [--format capture|pages|jsonl] [--gzip] [--page-size 1000] [--wrong-fraction 0.01]
-     [--configdb FILE]
+     [--configdb FILE] [--cadence K]
 
 The records come from ``lco_validate.synthetic`` (see its docstring for the mix); their
 recorded durations are the model's with the given catalogue, except a ``--wrong-fraction``
@@ -28,9 +28,16 @@ def main() -> None:
     parser.add_argument("--page-size", type=int, default=1000)
     parser.add_argument("--wrong-fraction", type=float, default=0.01)
     parser.add_argument("--configdb", metavar="FILE", help="Catalogue to time the records with.")
+    parser.add_argument(
+        "--cadence",
+        type=int,
+        default=1,
+        metavar="K",
+        help="Emit each drawn request K times, as a cadence expands it (new ids, later windows).",
+    )
     arguments = parser.parse_args()
-    if arguments.requests < 0 or arguments.page_size < 1:
-        parser.error("--requests must be >= 0 and --page-size >= 1")
+    if arguments.requests < 0 or arguments.page_size < 1 or arguments.cadence < 1:
+        parser.error("--requests must be >= 0, --page-size and --cadence >= 1")
     if not 0.0 <= arguments.wrong_fraction <= 1.0:
         parser.error("--wrong-fraction must be between 0 and 1")
 
@@ -46,7 +53,11 @@ def main() -> None:
         path += ".gz"
     started = time.perf_counter()
     records = generate_requests(
-        catalogue, arguments.requests, seed=arguments.seed, wrong_fraction=arguments.wrong_fraction
+        catalogue,
+        arguments.requests,
+        seed=arguments.seed,
+        wrong_fraction=arguments.wrong_fraction,
+        cadence=arguments.cadence,
     )
     written = write_archive(
         records,

@@ -33,6 +33,8 @@ JSON = dict[str, Any]
 FORMATS = ("capture", "pages", "jsonl")
 WRONG_SUFFIX = ".wrong.jsonl"
 
+#: Periods between the copies of a cadence request (hours).
+CADENCE_PERIOD_HOURS = (8, 24, 48, 72)
 #: Share of the archive per instrument type (roughly LCO's mix); other schedulable types
 #: in a custom catalogue get OTHER_TYPE_WEIGHT each.
 INSTRUMENT_TYPE_WEIGHTS = {
@@ -122,11 +124,14 @@ class _Counters:
 
 
 def generate_requests(
-    catalogue: Catalogue, count: int, *, seed: int, wrong_fraction: float = 0.01
+    catalogue: Catalogue, count: int, *, seed: int, wrong_fraction: float = 0.01, cadence: int = 1
 ) -> Iterator[SyntheticRequest]:
-    """``count`` records drawn with ``random.Random(seed)``: the same seed, the same archive."""
-    from .duration import DurationError, request_duration
+    """``count`` records drawn with ``random.Random(seed)``: the same seed, the same archive.
 
+    With ``cadence`` > 1 each drawn request comes ``cadence`` times, as the portal's cadence
+    endpoint expands one: the same configurations under new ids, each copy's windows a
+    period later.
+    """
     rng = random.Random(seed)
     profiles = _profiles(catalogue)
     if not profiles:
@@ -137,21 +142,50 @@ def generate_requests(
     produced = 0
     while produced < count:
         profile = rng.choices(profiles, weights)[0]
-        request = _request(rng, profile, catalogue, counters)
-        try:
-            # Records are generated complete (every default the portal fills is present), so
-            # the model runs on them directly; test_calibrate checks this equals
-            # lco_validate.request_duration, which normalises first and costs ~100x more.
-            true_duration = request_duration(request, catalogue).duration
-        except DurationError:  # pragma: no cover - profiles only offer what the catalogue prices
-            continue
-        recorded = true_duration
-        if rng.random() < wrong_fraction:
-            recorded = _wrong_duration(rng, true_duration)
-        request["duration"] = recorded
-        request["windows"] = _windows(rng, request.pop("_start"), recorded)
-        produced += 1
-        yield SyntheticRequest(request, true_duration)
+        drawn = _request(rng, profile, catalogue, counters)
+        start = drawn.pop("_start")
+        copies = min(cadence, count - produced)
+        template = json.dumps(drawn) if copies > 1 else ""
+        period = timedelta(hours=rng.choice(CADENCE_PERIOD_HOURS)) if copies > 1 else timedelta()
+        for repetition in range(copies):
+            request = _cadence_copy(template, counters) if repetition else drawn
+            record = _recorded(rng, request, start + repetition * period, catalogue, wrong_fraction)
+            if record is None:  # pragma: no cover - profiles only offer what the catalogue prices
+                break
+            produced += 1
+            yield record
+
+
+def _cadence_copy(template: str, counters: _Counters) -> JSON:
+    """The drawn request again, under new request and configuration ids."""
+    copy: JSON = json.loads(template)
+    counters.request_id += 1
+    copy["id"] = counters.request_id
+    for configuration in copy["configurations"]:
+        counters.configuration_id += 1
+        configuration["id"] = counters.configuration_id
+    return copy
+
+
+def _recorded(
+    rng: random.Random, request: JSON, start: datetime, catalogue: Catalogue, wrong_fraction: float
+) -> SyntheticRequest | None:
+    """The request with its recorded duration (sometimes wrong) and windows from ``start``."""
+    from .duration import DurationError, request_duration
+
+    try:
+        # Records are generated complete (every default the portal fills is present), so
+        # the model runs on them directly; test_calibrate checks this equals
+        # lco_validate.request_duration, which normalises first and costs ~100x more.
+        true_duration = request_duration(request, catalogue).duration
+    except DurationError:
+        return None
+    recorded = true_duration
+    if rng.random() < wrong_fraction:
+        recorded = _wrong_duration(rng, true_duration)
+    request["duration"] = recorded
+    request["windows"] = _windows(rng, start, recorded)
+    return SyntheticRequest(request, true_duration)
 
 
 def _wrong_duration(rng: random.Random, true_duration: int) -> int:

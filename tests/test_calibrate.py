@@ -127,6 +127,22 @@ def test_generated_durations_are_the_full_models() -> None:
         assert full_request_duration(record.request, catalogue).duration == record.true_duration
 
 
+def test_a_cadence_repeats_each_drawn_request_under_new_ids_and_later_windows() -> None:
+    records = [r.request for r in generate_requests(load_catalogue(), 10, seed=4, cadence=4)]
+    assert len(records) == 10
+    ids = [r["id"] for r in records] + [c["id"] for r in records for c in r["configurations"]]
+    assert len(set(ids)) == len(ids)
+
+    def without_ids(request: dict[str, Any]) -> list[dict[str, Any]]:
+        return [{k: v for k, v in c.items() if k != "id"} for c in request["configurations"]]
+
+    for first, copies in ((0, range(1, 4)), (4, range(5, 8)), (8, range(9, 10))):
+        for index in copies:
+            assert without_ids(records[index]) == without_ids(records[first])
+            assert records[index]["windows"][0]["start"] > records[index - 1]["windows"][0]["start"]
+    assert without_ids(records[4]) != without_ids(records[0])
+
+
 def test_generation_is_seeded_and_mixes_instrument_types() -> None:
     catalogue = load_catalogue()
     first = [r.request for r in generate_requests(catalogue, 300, seed=11)]

@@ -24,7 +24,6 @@ from lco_validate.context import RequestContext, Settings
 from lco_validate.findings import Finding, Severity
 from lco_validate.kinds import READ_ONLY_FIELDS, REQUEST, Unit
 from lco_validate.rules import all_rules
-from lco_validate.rules import run as run_rules
 from lco_validate.rules import r001_instrument_type_unknown as r001
 from lco_validate.rules import r002_instrument_type_not_schedulable as r002
 from lco_validate.rules import r003_configuration_type_not_offered as r003
@@ -54,6 +53,7 @@ from lco_validate.rules import r026_fill_window_repeated as r026
 from lco_validate.rules import r027_fill_window_not_repeat as r027
 from lco_validate.rules import r028_dither_pattern_without_offsets as r028
 from lco_validate.rules import r029_dither_pattern_invalid as r029
+from lco_validate.rules import run as run_rules
 
 from .conftest import mini_sites, seed_page
 
