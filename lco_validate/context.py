@@ -71,9 +71,13 @@ class RequestContext:
 
     @cached_property
     def normalized(self) -> JSON:
-        submission = not self.unit.is_record
+        """The request with the portal's defaults; shares objects with caches: never change it."""
         return normalized_request(
-            self.request, self.catalogue, submission=submission, reviews=self.reviews
+            self.request,
+            self.catalogue,
+            submission=not self.unit.is_record,
+            reviews=self.reviews,
+            read_only=True,
         )
 
     @cached_property

@@ -432,11 +432,20 @@ def _keys_beside_review(
 
 
 def normalized_configuration(
-    configuration: JSON, catalogue: Catalogue, review: ConfigurationReview | None = None
+    configuration: JSON,
+    catalogue: Catalogue,
+    review: ConfigurationReview | None = None,
+    *,
+    read_only: bool = False,
 ) -> JSON:
-    """A copy of ``configuration`` with the portal's defaults (``review``: its review, if known)."""
+    """A copy of ``configuration`` with the portal's defaults (``review``: its review, if known).
+
+    ``read_only`` shares the nested objects with the cached review instead of copying
+    them: for readers only (the checker), since a change would reach every configuration
+    sharing the review.
+    """
     review = review or review_configuration(configuration, catalogue)
-    normalized: JSON = json_copy(review.normalized)
+    normalized: JSON = dict(review.normalized) if read_only else json_copy(review.normalized)
     for key in _KEYS_BESIDE_REVIEW:
         if key in configuration and key not in normalized:
             normalized[key] = json_copy(configuration[key])
@@ -638,20 +647,25 @@ def normalized_request(
     *,
     submission: bool,
     reviews: Mapping[int, ConfigurationReview] | None = None,
+    read_only: bool = False,
 ) -> JSON:
     """A copy of ``request`` with the portal's defaults filled in.
 
     ``submission`` is true for documents about to be submitted: the portal
     then numbers configuration priorities in submitted order, ignoring any
-    given.  Archive records keep their stored priorities.
+    given.  Archive records keep their stored priorities.  ``reviews`` are the
+    configurations' reviews by index, when known.  With ``read_only`` nested
+    objects are shared with ``request`` and the review cache, not copied: the
+    result must then never be changed.
     """
     normalized = {key: value for key, value in request.items() if key != "configurations"}
-    normalized = json_copy(normalized)
+    if not read_only:
+        normalized = json_copy(normalized)
     configurations = request.get("configurations")
     if isinstance(configurations, list):
         normalized["configurations"] = [
             _normalized_member(
-                configuration, index, catalogue, submission, (reviews or {}).get(index)
+                configuration, index, catalogue, submission, (reviews or {}).get(index), read_only
             )
             for index, configuration in enumerate(configurations)
         ]
@@ -676,10 +690,11 @@ def _normalized_member(
     catalogue: Catalogue,
     submission: bool,
     review: ConfigurationReview | None,
+    read_only: bool,
 ) -> object:
     if not isinstance(configuration, dict):
         return json_copy(configuration)
-    normalized = normalized_configuration(configuration, catalogue, review)
+    normalized = normalized_configuration(configuration, catalogue, review, read_only=read_only)
     if submission or "priority" not in configuration:
         normalized["priority"] = index + 1
     return normalized

@@ -32,7 +32,7 @@ from lco_validate.normalize import (
     portal_extra_param,
 )
 
-from .conftest import SEED_PAGE, mini_sites, seed_page
+from .conftest import REPO, SEED_PAGE, mini_sites, seed_page
 
 SINISTRO = "1M0-SCICAM-SINISTRO"
 M42 = {"type": "ICRS", "name": "M42", "ra": 83.822, "dec": -5.391}
@@ -559,3 +559,40 @@ def test_command_reports_unreadable_json_on_stderr_and_exits_1(tmp_path: Path) -
     assert result.exit_code == 1
     assert result.stdout == ""
     assert "J001" in result.stderr
+
+
+def test_checking_never_changes_the_normalisations_it_shares_with_the_cache() -> None:
+    """The checker reads reviews without copying them (``read_only``); nothing may write."""
+    from lco_validate import normalize
+    from lco_validate.checker import check_file
+    from lco_validate.context import Settings
+    from lco_validate.loading import load_file
+
+    lco = load_catalogue()
+    files = [*sorted((REPO / "fixtures").rglob("*.json")), SEED_PAGE]
+    files = [path for path in files if path.parent.name != "catalogue"]
+    for path in files:  # visibility included: the valid fixture's windows are in the future
+        check_file(str(path), Settings(catalogue=lco))
+
+    def configurations(value: object) -> list[dict[str, Any]]:
+        if isinstance(value, dict):
+            found = [value] if "instrument_configs" in value else []
+            return found + [c for member in value.values() for c in configurations(member)]
+        if isinstance(value, list):
+            return [c for member in value for c in configurations(member)]
+        return []
+
+    written = [
+        c for path in files for d in load_file(str(path)).documents for c in configurations(d.value)
+    ]
+    assert len(written) > 40
+
+    def reviewed() -> list[str]:
+        return [
+            json.dumps(normalize.review_configuration(c, lco).normalized, default=str)
+            for c in written
+        ]
+
+    after_checking = reviewed()
+    normalize._review.cache_clear()
+    assert reviewed() == after_checking
