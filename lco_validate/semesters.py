@@ -7,7 +7,9 @@ allocations per semester.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,7 +39,26 @@ def semesters() -> tuple[Semester, ...]:
         Semester(entry["code"], _table_time(entry["start"]), _table_time(entry["end"]))
         for entry in json.loads(text)["semesters"]
     ]
-    return tuple(sorted(table, key=lambda semester: semester.start))
+    table.sort(key=lambda semester: semester.start)
+    for earlier, later in itertools.pairwise(table):
+        if earlier.end > later.start or earlier.start >= earlier.end:
+            raise ValueError(f"{SEMESTER_TABLE}: {earlier.code} overlaps {later.code} or is empty")
+    return tuple(table)
+
+
+@functools.cache
+def _starts() -> list[datetime]:
+    return [semester.start for semester in semesters()]
+
+
+def _around(moment: datetime) -> tuple[Semester, ...]:
+    """The semester starting last at or before ``moment``, and the one before it.
+
+    Semesters do not overlap (checked on loading), so only these two can hold
+    ``moment``: the earlier one when it ends exactly there.
+    """
+    index = bisect.bisect_right(_starts(), moment) - 1
+    return semesters()[max(index - 1, 0) : index + 1] if index >= 0 else ()
 
 
 def _table_time(text: str) -> datetime:
@@ -49,11 +70,12 @@ def _table_time(text: str) -> datetime:
 
 def semester_containing(start: datetime, end: datetime) -> Semester | None:
     """The semester holding all of [start, end], as the portal's ``get_semester_in``."""
-    return next((s for s in semesters() if s.contains(start, end)), None)
+    candidates = _around(start) if start <= end else semesters()  # reversed: any may match
+    return next((s for s in candidates if s.contains(start, end)), None)
 
 
 def semester_at(moment: datetime) -> Semester | None:
-    return next((s for s in semesters() if s.start <= moment <= s.end), None)
+    return next((s for s in _around(moment) if s.start <= moment <= s.end), None)
 
 
 def request_semester(request: dict[str, Any], now: datetime) -> str | None:

@@ -78,3 +78,16 @@ def test_every_finding_is_located_at_its_pointer(case: tuple[Any, str]) -> None:
             assert found == parts[-1], finding
         else:
             assert found == expected, finding
+
+
+def test_remembered_location_problems_keep_each_value_as_written() -> None:
+    from lco_validate.rules.r050_location_code_unknown import location_problems
+
+    catalogue = load_catalogue()
+    for value, shown in (
+        (1, "telescope class 1 "),
+        (True, "telescope class True "),
+        (1, "telescope class 1 "),
+    ):
+        (problem,) = location_problems({"telescope_class": value}, catalogue)
+        assert problem.message.startswith(shown)

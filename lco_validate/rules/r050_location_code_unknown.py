@@ -73,6 +73,22 @@ def location_choices(catalogue: Catalogue) -> dict[str, frozenset[str]]:
 
 def location_problems(location: dict[str, Any], catalogue: Catalogue) -> list[LocationProblem]:
     """What is wrong with ``location``; an empty list means the portal accepts it."""
+    # Types too: 1, 1.0 and True are equal keys but read differently in messages.
+    members = tuple((key, type(value), value) for key, value in location.items())
+    try:
+        return list(_known_location_problems(members, catalogue))
+    except TypeError:  # a value that is not hashable (a list, say): nothing to remember
+        return _location_problems(location, catalogue)
+
+
+@functools.lru_cache(maxsize=1024)  # four rules ask, and archives repeat a few locations
+def _known_location_problems(
+    members: tuple[tuple[str, type, Any], ...], catalogue: Catalogue
+) -> tuple[LocationProblem, ...]:
+    return tuple(_location_problems({key: value for key, _, value in members}, catalogue))
+
+
+def _location_problems(location: dict[str, Any], catalogue: Catalogue) -> list[LocationProblem]:
     problems = _unknown_codes(location, catalogue)
     problems += _missing_parents(location)
     if not problems:
