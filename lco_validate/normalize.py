@@ -39,7 +39,9 @@ stretches ``repeat_duration``; the key is kept).
 
 ``review_configuration`` also returns every schema application with its
 outcome, for the rules that report schema errors.  Reviews are cached per
-(configuration text, catalogue): a catalogue must not be changed after use.
+(configuration text, catalogue), the text leaving out ``id``, ``priority`` and,
+unless a configdb schema reads it, the target: configurations that differ only
+there share a review.  A catalogue must not be changed after use.
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """The configurations of a request as configuration rules see them, and their cached findings.
 
 A rule with ``SCOPE = "configuration"`` judges each configuration on its own:
-nothing else in the request, and none of the keys the configuration's review
-leaves aside (``id``, ``priority``, and ``target`` unless a configdb schema
-reads it), may change its findings.  The runner therefore hands such a rule a
-request holding one configuration only, and keeps the findings with the
-configuration's review, so that a configuration seen again (in an archive,
-most are) costs a lookup.
+nothing else in the request, no setting of the run but the catalogue, and none
+of the keys the configuration's review leaves aside (``id``, ``priority``, and
+``target`` unless a configdb schema reads it) may change its findings.  The
+runner therefore hands such a rule a request holding one configuration only,
+and keeps the findings with the configuration's review, so that a configuration
+seen again (a cadence repeats its request's) costs a lookup.
 """
 
 from __future__ import annotations
@@ -113,6 +113,7 @@ def _check_alone(
     alone = RequestContext(
         {"configurations": [configuration.written]}, "", context.unit, context.settings
     )
+    # Its cached properties, filled in advance from the whole request's.
     alone.__dict__["normalized"] = {"configurations": [configuration.normalized]}
     alone.__dict__["reviews"] = {0: configuration.review}
     prefix = len("/configurations/0")

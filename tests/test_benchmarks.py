@@ -1,0 +1,43 @@
+"""Smoke runs of the archive benchmarks: they still run and print what they promise.
+
+Speeds are measured by hand (see the README), never asserted here.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import REPO
+
+BENCHMARKS = REPO / "benchmarks"
+
+
+def run(script: str, *arguments: str) -> str:
+    completed = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *arguments],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    return completed.stdout + completed.stderr
+
+
+def test_generate_then_audit_a_small_cadence_archive(tmp_path: Path) -> None:
+    archive = tmp_path / "archive.txt"
+    generated = run(
+        "generate_archive.py",
+        *("--requests", "60", "--seed", "3", "--cadence", "3", "--page-size", "25"),
+        *("--wrong-fraction", "0.1", "--out", str(archive)),
+    )
+    assert re.search(r"wrote 60 requests in 3 documents", generated)
+    wrong = (tmp_path / "archive.txt.wrong.jsonl").read_text().splitlines()
+
+    measured = run("audit_speed.py", str(archive), "--jobs", "1")
+    assert re.search(r"parse floor \(\w+\): [\d.]+ s for 60 requests", measured)
+    assert re.search(r"audit --jobs 1: [\d.]+ s wall for 60 requests = [\d,]+ requests/s", measured)
+    assert re.search(r"peak RSS of the largest audit process: \d+ MiB", measured)
+    assert len(wrong) >= 1
