@@ -81,6 +81,8 @@ def main() -> None:
         f"requests = {rate:,.0f} requests/s ({elapsed / floor:.1f}x the parse floor)"
     )
     print(f"peak RSS of the largest audit process: {peak_kib / 1024:.0f} MiB")
+    found = ", ".join(f"{code} {count:,}" for code, count in summary["findings_by_code"].items())
+    print(f"findings: {found or 'none'}")
 
 
 if __name__ == "__main__":

@@ -40,4 +40,5 @@ def test_generate_then_audit_a_small_cadence_archive(tmp_path: Path) -> None:
     assert re.search(r"parse floor \(\w+\): [\d.]+ s for 60 requests", measured)
     assert re.search(r"audit --jobs 1: [\d.]+ s wall for 60 requests = [\d,]+ requests/s", measured)
     assert re.search(r"peak RSS of the largest audit process: \d+ MiB", measured)
+    assert f"findings: D001 {len(wrong)}\n" in measured
     assert len(wrong) >= 1
