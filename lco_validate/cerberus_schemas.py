@@ -131,8 +131,8 @@ def apply_schema(schema: object, document: JSON) -> SchemaOutcome:
         return SchemaOutcome(unusable=f"its validation_schema is {show(schema)}, not an object")
     if not schema:  # the usual case; Cerberus is slow enough to be worth skipping
         return SchemaOutcome(document=dict(document))
-    schema_text = _schema_text(schema)
-    if not _projectable_text(schema_text):
+    schema_text, projectable = _schema_facts(schema)
+    if not projectable:
         return _apply(schema_text, _json_copy(document))
     # The outcome depends only on the parts of the document the schema names (unknown
     # keys are allowed), and those repeat across requests: apply to them, once each.
@@ -175,16 +175,19 @@ def _apply(schema_text: str, document: JSON) -> SchemaOutcome:
     return SchemaOutcome(problems=problems)
 
 
-_schema_texts: dict[int, tuple[object, str]] = {}
+_schema_facts_by_id: dict[int, tuple[object, str, bool]] = {}
 
 
-def _schema_text(schema: JSON) -> str:
-    """The schema as canonical text, remembered per schema object (they live in the catalogue)."""
-    known = _schema_texts.get(id(schema))
+def _schema_facts(schema: JSON) -> tuple[str, bool]:
+    """The schema as canonical text, and whether it can be applied to a projection.
+
+    Remembered per schema object (they live in the catalogue).
+    """
+    known = _schema_facts_by_id.get(id(schema))
     if known is None or known[0] is not schema:
-        known = (schema, json.dumps(schema, sort_keys=True))
-        _schema_texts[id(schema)] = known
-    return known[1]
+        known = (schema, json.dumps(schema, sort_keys=True), _projectable(schema))
+        _schema_facts_by_id[id(schema)] = known
+    return known[1], known[2]
 
 
 #: Rules that look at fields other than their own, or reshape the document: a schema using
@@ -209,11 +212,6 @@ _NON_LOCAL_RULES = frozenset(
         "items",
     }
 )
-
-
-@functools.lru_cache(maxsize=256)
-def _projectable_text(schema_text: str) -> bool:
-    return _projectable(json.loads(schema_text))
 
 
 def _projectable(schema: Mapping[str, Any]) -> bool:

@@ -50,7 +50,7 @@ import functools
 import json
 import math
 import pickle
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -722,14 +722,3 @@ def _in_written_key_order(written: JSON, normalized: JSON) -> JSON:
     ordered = {key: normalized[key] for key in written if key in normalized}
     ordered.update((key, value) for key, value in normalized.items() if key not in ordered)
     return ordered
-
-
-def iter_configurations(request: JSON, normalized: JSON) -> Iterator[tuple[int, JSON, JSON]]:
-    """(index, as written, normalised) for each configuration object of a request."""
-    written = request.get("configurations")
-    filled = normalized.get("configurations")
-    if not isinstance(written, list) or not isinstance(filled, list):
-        return
-    for index, (configuration, normalized_one) in enumerate(zip(written, filled, strict=False)):
-        if isinstance(configuration, dict) and isinstance(normalized_one, dict):
-            yield index, configuration, normalized_one
