@@ -29,10 +29,11 @@ from __future__ import annotations
 
 import functools
 import json
-import pickle
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from .jsondata import from_key, json_copy, value_key
 
 JSON = dict[str, Any]
 PathPart = str | int
@@ -133,11 +134,11 @@ def apply_schema(schema: object, document: JSON) -> SchemaOutcome:
         return SchemaOutcome(document=dict(document))
     schema_text, projectable = _schema_facts(schema)
     if not projectable:
-        return _apply(schema_text, _json_copy(document))
+        return _apply(schema_text, json_copy(document))
     # The outcome depends only on the parts of the document the schema names (unknown
     # keys are allowed), and those repeat across requests: apply to them, once each.
     projection = _project_mapping(schema, document)
-    outcome = _apply_cached(schema_text, json.dumps(projection, sort_keys=True))
+    outcome = _apply_cached(schema_text, value_key(projection))
     if outcome.document is None:
         return outcome
     return SchemaOutcome(outcome.problems, _merge(document, outcome.document), outcome.unusable)
@@ -155,8 +156,8 @@ def fields_read(schema: object) -> frozenset[str] | None:
 
 
 @functools.lru_cache(maxsize=65536)
-def _apply_cached(schema_text: str, projection_text: str) -> SchemaOutcome:
-    return _apply(schema_text, json.loads(projection_text))
+def _apply_cached(schema_text: str, projection_key: bytes) -> SchemaOutcome:
+    return _apply(schema_text, from_key(projection_key))
 
 
 def _apply(schema_text: str, document: JSON) -> SchemaOutcome:
@@ -263,16 +264,12 @@ def _merge(original: Any, normalized: Any) -> Any:
     if isinstance(original, dict) and isinstance(normalized, dict):
         merged = dict(original)
         for key, value in normalized.items():
-            merged[key] = _merge(original[key], value) if key in original else _json_copy(value)
+            merged[key] = _merge(original[key], value) if key in original else json_copy(value)
         return merged
     same_list = isinstance(original, list) and isinstance(normalized, list)
     if same_list and len(original) == len(normalized):
         return [_merge(old, new) for old, new in zip(original, normalized, strict=True)]
-    return _json_copy(normalized) if isinstance(normalized, dict | list) else normalized
-
-
-def _json_copy(value: Any) -> Any:
-    return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+    return json_copy(normalized) if isinstance(normalized, dict | list) else normalized
 
 
 @functools.lru_cache(maxsize=256)

@@ -39,7 +39,7 @@ stretches ``repeat_duration``; the key is kept).
 
 ``review_configuration`` also returns every schema application with its
 outcome, for the rules that report schema errors.  Reviews are cached per
-(configuration text, catalogue), the text leaving out ``id``, ``priority`` and,
+(configuration, catalogue), the configuration leaving out ``id``, ``priority`` and,
 unless a configdb schema reads it, the target: configurations that differ only
 there share a review.  A catalogue must not be changed after use.
 """
@@ -47,9 +47,7 @@ there share a review.  A catalogue must not be changed after use.
 from __future__ import annotations
 
 import functools
-import json
 import math
-import pickle
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +55,7 @@ from typing import Any
 from .catalogue import DISABLED, Catalogue
 from .cerberus_schemas import PathPart, SchemaOutcome, apply_schema, fields_read
 from .findings import pointer_from_parts
+from .jsondata import from_key, json_copy, value_key
 
 JSON = dict[str, Any]
 
@@ -89,11 +88,6 @@ OFF = "OFF"
 
 
 # -- values as the portal reads them -----------------------------------------------------------
-
-
-def json_copy(value: Any) -> Any:
-    """A deep copy of JSON data; a pickle round trip is four times faster than deepcopy."""
-    return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
 
 
 def as_number(value: object) -> object:
@@ -407,12 +401,12 @@ def review_configuration(configuration: JSON, catalogue: Catalogue) -> Configura
     else:
         beside = frozenset()
     reviewed = {key: value for key, value in configuration.items() if key not in beside}
-    return _review(json.dumps(reviewed), catalogue)
+    return _review(value_key(reviewed), catalogue)
 
 
 @functools.lru_cache(maxsize=4096)
-def _review(configuration_text: str, catalogue: Catalogue) -> ConfigurationReview:
-    configuration = json.loads(configuration_text)
+def _review(configuration_key: bytes, catalogue: Catalogue) -> ConfigurationReview:
+    configuration = from_key(configuration_key)
     checks: list[SchemaCheck] = []
     _normalize_configuration(configuration, catalogue, checks.append)
     return ConfigurationReview(configuration, tuple(checks))
@@ -447,13 +441,21 @@ def normalized_configuration(
     sharing the review.
     """
     review = review or review_configuration(configuration, catalogue)
-    normalized: JSON = dict(review.normalized) if read_only else json_copy(review.normalized)
-    for key in _KEYS_BESIDE_REVIEW:
-        if key in configuration and key not in normalized:
-            normalized[key] = json_copy(configuration[key])
-            if key == "target":
-                _normalize_target(normalized[key])
-    return _in_written_key_order(configuration, normalized)
+    reviewed = review.normalized if read_only else json_copy(review.normalized)
+    normalized: JSON = {}
+    for key, value in configuration.items():  # the keys as written first: output reads like input
+        if key in reviewed:
+            normalized[key] = reviewed[key]
+        elif key == "target" and isinstance(value, dict):
+            # Its steps replace whole values: a shallow copy keeps the written target intact.
+            target = dict(value) if read_only else json_copy(value)
+            _normalize_target(target)
+            normalized[key] = target
+        elif key in _KEYS_BESIDE_REVIEW:
+            normalized[key] = value if read_only else json_copy(value)
+    for key, value in reviewed.items():
+        normalized.setdefault(key, value)
+    return normalized
 
 
 def _normalize_configuration(
@@ -660,19 +662,22 @@ def normalized_request(
     objects are shared with ``request`` and the review cache, not copied: the
     result must then never be changed.
     """
-    normalized = {key: value for key, value in request.items() if key != "configurations"}
-    if not read_only:
-        normalized = json_copy(normalized)
-    configurations = request.get("configurations")
-    if isinstance(configurations, list):
-        normalized["configurations"] = [
-            _normalized_member(
-                configuration, index, catalogue, submission, (reviews or {}).get(index), read_only
-            )
-            for index, configuration in enumerate(configurations)
-        ]
-    elif "configurations" in request:
-        normalized["configurations"] = json_copy(configurations)
+    normalized: JSON = {}
+    for key, value in request.items():
+        if key == "configurations" and isinstance(value, list):
+            normalized[key] = [
+                _normalized_member(
+                    configuration,
+                    index,
+                    catalogue,
+                    submission,
+                    (reviews or {}).get(index),
+                    read_only,
+                )
+                for index, configuration in enumerate(value)
+            ]
+        else:
+            normalized[key] = value if read_only else json_copy(value)
     _convert(normalized, "configuration_repeats", _as_integer)
     _convert(normalized, "acceptability_threshold", _as_float)
     normalized.setdefault("configuration_repeats", 1)
@@ -683,7 +688,7 @@ def normalized_request(
         threshold = _default_acceptability_threshold(normalized.get("configurations"), catalogue)
         if threshold is not None:
             normalized["acceptability_threshold"] = threshold
-    return _in_written_key_order(request, normalized)
+    return normalized
 
 
 def _normalized_member(
@@ -715,10 +720,3 @@ def _default_acceptability_threshold(configurations: object, catalogue: Catalogu
         if type_dict is not None:
             thresholds.append(float(type_dict.get("default_acceptability_threshold", 90.0)))
     return max(thresholds) if thresholds else None
-
-
-def _in_written_key_order(written: JSON, normalized: JSON) -> JSON:
-    """Keys as written first, then the added ones: printed output reads like the input."""
-    ordered = {key: normalized[key] for key in written if key in normalized}
-    ordered.update((key, value) for key, value in normalized.items() if key not in ordered)
-    return ordered
