@@ -107,13 +107,15 @@ def _split_documents(path: str, stream: io.TextIOBase) -> Iterator[ArchiveDocume
     line = 1  # line number at ``offset``
     index = 0
     at_end = False
+    # Keep at least twice the last document's size ahead: a document cut by the end of
+    # the buffer is decoded in vain up to the cut, and API pages are larger than a chunk.
+    ahead = CHUNK_CHARACTERS
     while True:
         offset, line = _skip_preamble(buffer, offset, line)
-        if offset >= len(buffer) - 1 and not at_end:
-            buffer, offset = buffer[offset:], 0
-            more = stream.read(CHUNK_CHARACTERS)
+        if len(buffer) - offset < ahead and not at_end:
+            more = stream.read(2 * ahead)
             at_end = not more
-            buffer += more
+            buffer, offset = buffer[offset:] + more, 0
             continue
         if offset >= len(buffer):
             return
@@ -149,6 +151,7 @@ def _split_documents(path: str, stream: io.TextIOBase) -> Iterator[ArchiveDocume
             index += 1
             continue
         yield ArchiveDocument(path, index, line, buffer[offset:end], value)
+        ahead = max(CHUNK_CHARACTERS, 2 * (end - offset))
         line += buffer.count("\n", offset, end)
         offset = end
         index += 1

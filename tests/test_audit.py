@@ -48,6 +48,29 @@ def test_concatenated_captures_are_split_into_pages(tmp_path: Path, chunk: int) 
     assert [d.line for d in documents] == starts  # type: ignore[union-attr]
 
 
+def test_documents_larger_than_a_chunk_are_decoded_once_after_the_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With read-ahead, a page cut short by the buffer is not decoded again and again."""
+    monkeypatch.setattr(archive, "CHUNK_CHARACTERS", 64)
+    attempts = 0
+    decoder = archive._DECODER
+
+    class CountingDecoder:
+        def raw_decode(self, text: str, offset: int) -> tuple[Any, int]:
+            nonlocal attempts
+            attempts += 1
+            return decoder.raw_decode(text, offset)
+
+    monkeypatch.setattr(archive, "_DECODER", CountingDecoder())
+    path = tmp_path / "pages.txt"
+    path.write_text("\n".join([CAPTURE] * 5))
+    documents = list(iter_archive_documents(str(path)))
+    assert len(documents) == 5
+    first_document_attempts = 1 + (len(CAPTURE) // 64).bit_length()  # the buffer doubles
+    assert attempts <= first_document_attempts + 4
+
+
 def test_json_lines_and_gzip(tmp_path: Path, chunk: int) -> None:
     requests = seed_page()["results"]
     path = tmp_path / "records.jsonl.gz"

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from hypothesis import given
-from hypothesis import strategies as st
 
 from lco_validate.jsondata import from_key, value_key
 
