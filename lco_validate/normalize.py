@@ -197,8 +197,26 @@ def schedulable_mode_codes(group: JSON) -> list[str]:
     return sorted(str(m["code"]) for m in group.get("modes", []) if m.get("schedulable", True))
 
 
+#: choose_mode's answers by (group, written value and its type): normalisation and five rules
+#: ask the same questions about the catalogue's few groups.  Holding the group keeps its id.
+_mode_choices: dict[tuple[int, type, object], tuple[JSON, ModeChoice]] = {}
+_MODE_CHOICES_KEPT = 4096
+
+
 def choose_mode(group: JSON, written: object) -> ModeChoice:
     """The mode for a given value (None or '' for none), as the portal chooses it."""
+    if not isinstance(written, str | None):  # unhashable or odd: not worth remembering
+        return _choose_mode(group, written)
+    key = (id(group), type(written), written)
+    known = _mode_choices.get(key)
+    if known is None:
+        if len(_mode_choices) >= _MODE_CHOICES_KEPT:
+            _mode_choices.clear()
+        known = _mode_choices[key] = (group, _choose_mode(group, written))
+    return known[1]
+
+
+def _choose_mode(group: JSON, written: object) -> ModeChoice:
     modes = group.get("modes", [])
     if written:
         code, defaulted = str(written), False

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lco_validate import normalize
 from lco_validate.catalogue import Catalogue, load_catalogue
 from lco_validate.cerberus_schemas import apply_schema, dotted, expectation
 from lco_validate.cli import cli
@@ -596,3 +597,30 @@ def test_checking_never_changes_the_normalisations_it_shares_with_the_cache() ->
     after_checking = reviewed()
     normalize._review.cache_clear()
     assert reviewed() == after_checking
+
+
+_MODE_CODES = ("full_frame", "central_2k_2x2", "ON", "off")
+_MODE_GROUPS = st.fixed_dictionaries(
+    {
+        "modes": st.lists(
+            st.fixed_dictionaries(
+                {"code": st.sampled_from(_MODE_CODES), "schedulable": st.booleans()}
+            ),
+            max_size=3,
+        ),
+        "default": st.sampled_from(("", *_MODE_CODES)),
+    }
+)
+_WRITTEN_MODES = st.one_of(
+    st.none(), st.sampled_from(("", "FULL_FRAME", "on", "Off", "nonsense")), st.booleans()
+)
+
+
+@given(st.lists(st.tuples(_MODE_GROUPS, _WRITTEN_MODES), min_size=1, max_size=8))
+def test_remembered_mode_choices_are_those_of_each_group(
+    questions: list[tuple[dict[str, Any], object]],
+) -> None:
+    """Groups equal in content or not, asked in any order, twice: the first answer each time."""
+    for _ in range(2):
+        for group, written in questions:
+            assert choose_mode(group, written) == normalize._choose_mode(group, written)

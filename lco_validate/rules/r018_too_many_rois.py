@@ -45,8 +45,17 @@ class RegionList:
     detector: Detector
 
 
-def region_lists(context: RequestContext) -> Iterator[RegionList]:
-    """Every instrument config that has ``rois``, with its detector (when the catalogue has one)."""
+def region_lists(context: RequestContext) -> list[RegionList]:
+    """Every instrument config that has ``rois``, with its detector (when the catalogue has one).
+
+    Computed once per request: four rules read them.
+    """
+    if "region lists" not in context.shared:
+        context.shared["region lists"] = list(_region_lists(context))
+    return context.shared["region lists"]  # type: ignore[no-any-return]
+
+
+def _region_lists(context: RequestContext) -> Iterator[RegionList]:
     for configuration in checked_configurations(context):
         detector = detector_of(context.catalogue, configuration.instrument_type)
         if detector is None:
