@@ -63,5 +63,9 @@ def run(scope: str, context: object) -> Iterator[Finding]:
     yield from found
     if any(f.code.startswith("R") and f.severity is Severity.ERROR for f in found):
         return
+    from ..visibility.checking import applies
+
+    if not applies(context):  # each V rule asks this first; archive audits mostly say no
+        return
     for rule in visibility:
         yield from rule.check(context)

@@ -40,8 +40,17 @@ class WindowTimes:
     end: datetime
 
 
-def window_times(request: dict[str, Any]) -> list[WindowTimes]:
-    """The request's windows with parsed times; malformed ones (a schema matter) are left out."""
+def window_times(context: RequestContext) -> list[WindowTimes]:
+    """The request's windows with parsed times; malformed ones (a schema matter) are left out.
+
+    Computed once per request: six rules read them.
+    """
+    if "window times" not in context.shared:
+        context.shared["window times"] = _window_times(context.normalized)
+    return context.shared["window times"]  # type: ignore[no-any-return]
+
+
+def _window_times(request: dict[str, Any]) -> list[WindowTimes]:
     found = []
     for index, window in enumerate(request.get("windows") or []):
         if not isinstance(window, dict):
@@ -77,7 +86,7 @@ def _parsed(value: object) -> datetime | None:
 
 
 def check(context: RequestContext) -> Iterator[Finding]:
-    for window in window_times(context.normalized):
+    for window in window_times(context):
         if window.start is None or window.end > window.start:
             continue
         hint = "" if window.end == window.start else " (are start and end swapped?)"

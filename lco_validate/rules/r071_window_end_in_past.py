@@ -33,7 +33,7 @@ def check(context: RequestContext) -> Iterator[Finding]:
     if not context.time_rules_apply:
         return
     now = context.settings.effective_now
-    for window in window_times(context.normalized):
+    for window in window_times(context):
         if window.end >= now:
             continue
         yield Finding(

@@ -68,7 +68,7 @@ def why_no_semester(start: datetime, end: datetime) -> str:
 
 
 def check(context: RequestContext) -> Iterator[Finding]:
-    for window in window_times(context.normalized):
+    for window in window_times(context):
         start = start_or_now(window, context)
         if start is None or window.end <= start:
             continue  # no start to judge by, or an inverted window (R070)

@@ -34,7 +34,7 @@ SCOPE = "request"
 
 def check(context: RequestContext) -> Iterator[Finding]:
     placed: list[tuple[int, Semester]] = []
-    for window in window_times(context.normalized):
+    for window in window_times(context):
         start = start_or_now(window, context)
         if start is None or window.end <= start:
             continue

@@ -42,7 +42,7 @@ def check(context: GroupContext) -> Iterator[Finding]:
         return
     now = context.settings.effective_now
     for request in context.requests:
-        for window in window_times(request.normalized):
+        for window in window_times(request):
             if window.start is None or window.start <= now:
                 continue
             yield Finding(

@@ -51,7 +51,7 @@ def charged_durations(context: GroupContext) -> dict[AllocationKey, float] | Non
         timed = request.duration
         if isinstance(timed, DurationError):
             return None
-        windows = window_times(request.normalized)
+        windows = window_times(request)
         starts = [s for window in windows if (s := start_or_now(window, request)) is not None]
         semester = None
         if windows and len(starts) == len(windows):
@@ -70,7 +70,7 @@ def check(context: GroupContext) -> Iterator[Finding]:
     now = context.settings.effective_now
     latest_end = now + timedelta(seconds=duration + RAPID_RESPONSE_LEAD_SECONDS)
     for request in context.requests:
-        for window in window_times(request.normalized):
+        for window in window_times(request):
             if window.end <= latest_end:
                 continue
             yield Finding(
