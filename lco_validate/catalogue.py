@@ -119,7 +119,6 @@ class Catalogue:
         self._first_active: dict[str, JSON | None] = {}
         self._mode_groups: dict[str, dict[Any, JSON]] = {}
         self._configuration_types: dict[str, dict[str, JSON]] = {}
-        self._request_overheads: dict[str, RequestOverheads] = {}
 
     # -- which copies -------------------------------------------------------------------------
 
@@ -190,12 +189,6 @@ class Catalogue:
     @functools.cache  # noqa: B019 - a catalogue lives for the whole run
     def request_overheads(self, type_code: str) -> RequestOverheads:
         """Overheads from the first instrument of the type in raw snapshot order."""
-        key = type_code.upper()
-        if key not in self._request_overheads:
-            self._request_overheads[key] = self._overheads_of(key)
-        return self._request_overheads[key]
-
-    def _overheads_of(self, type_code: str) -> RequestOverheads:
         first = next(self._placements_of(type_code, active_only=False), None)
         if first is None:
             raise CatalogueError(f"instrument type {type_code} is not in the catalogue")
