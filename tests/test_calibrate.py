@@ -383,3 +383,25 @@ def test_unreadable_inputs_are_counted_and_nothing_to_fit_fails(tmp_path: Path) 
     assert result.exit_code == 1
     assert "2 document(s) or item(s) were not readable requests" in result.stderr
     assert "Nothing to fit" in result.stderr
+
+
+def test_calibrate_collects_garbage_rarely_while_fitting_and_restores_the_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    import lco_validate.calibrate as calibration_module
+
+    fit = calibration_module.calibrate
+    seen: list[tuple[int, int, int]] = []
+
+    def watched_fit(*args: Any, **kwargs: Any) -> Calibration:
+        seen.append(gc.get_threshold())
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(calibration_module, "calibrate", watched_fit)
+    before = gc.get_threshold()
+    result = CliRunner().invoke(cli, ["calibrate", str(SEED_PAGE), "-o", "json"])
+    assert result.exit_code == 0, result.output
+    assert seen and seen[0][0] > before[0]  # the run's pages allocate far more than 700 objects
+    assert gc.get_threshold() == before

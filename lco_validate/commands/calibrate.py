@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from ..checker import fewer_garbage_collections
 from ..cli import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
@@ -96,12 +97,13 @@ def calibrate(
         _refuse_overwriting_inputs(write_catalogue, [*paths, *([configdb] if configdb else [])])
     started = time.perf_counter()
     unreadable = _Unreadable()
-    calibration = fit(
-        _archive_requests(list(paths), unreadable),
-        catalogue,
-        min_records=min_records,
-        outlier_threshold=outlier_threshold,
-    )
+    with fewer_garbage_collections():
+        calibration = fit(
+            _archive_requests(list(paths), unreadable),
+            catalogue,
+            min_records=min_records,
+            outlier_threshold=outlier_threshold,
+        )
     elapsed = time.perf_counter() - started
     changes, withheld = catalogue_changes(calibration)
     if write_catalogue:
