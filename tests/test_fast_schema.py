@@ -1,14 +1,28 @@
-"""The jsonschema-rs fast path must reach the same verdict as jsonschema on every document."""
+"""The jsonschema-rs fast path must reach the same verdict as jsonschema on every document.
+
+Its date-time check is a pattern, in Rust, where jsonschema asks the portal's
+own parser; the tests below show both accept exactly the same timestamps.
+"""
 
 from __future__ import annotations
 
 import copy
+import re
+from datetime import datetime, timedelta
 from typing import Any
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from lco_validate.schemas import fast_validator_for, validator_for
+from lco_validate import schemas
+from lco_validate.schemas import (
+    PORTAL_DATETIME_PATTERN,
+    fast_validator_for,
+    parse_portal_datetime,
+    schema_findings,
+    validator_for,
+)
 
 from .conftest import seed_page
 
@@ -62,6 +76,82 @@ def test_fast_and_detailed_validators_agree(request: dict[str, Any]) -> None:
     fast = fast_validator_for("request")
     assert fast is not None, "jsonschema-rs is a dependency"
     assert fast.is_valid(request) == validator_for("request").is_valid(request)
+    assert list(schema_findings(request, "request")) == _detailed_findings(request)
+
+
+def _detailed_findings(request: dict[str, Any]) -> list[Any]:
+    """What schema_findings gives without the fast path (jsonschema alone)."""
+    real = schemas.fast_validator_for
+    schemas.fast_validator_for = lambda kind: None  # type: ignore[assignment]
+    try:
+        return list(schema_findings(request, "request"))
+    finally:
+        schemas.fast_validator_for = real
+
+
+@settings(max_examples=500)
+@given(st.from_regex(re.compile(PORTAL_DATETIME_PATTERN, re.ASCII), fullmatch=True))
+def test_every_timestamp_the_pattern_vouches_for_is_read_by_the_portal(text: str) -> None:
+    assert parse_portal_datetime(text) is not None
+
+
+@settings(max_examples=500)
+@given(st.from_regex(schemas._DATETIME, fullmatch=True))
+def test_the_pattern_takes_every_timestamp_of_the_portals_shape_that_the_portal_reads(
+    text: str,
+) -> None:
+    vouched = re.fullmatch(PORTAL_DATETIME_PATTERN, text, re.ASCII) is not None
+    assert vouched == (parse_portal_datetime(text) is not None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2023-02-29T00:00:00Z",
+        "1900-02-29T00:00:00Z",
+        "2025-04-31T00:00:00Z",
+        "2025-01-01T24:00:00Z",
+        "2025-01-01T00:60:00Z",
+        "2025-01-01T00:00:60Z",
+        "0000-01-01T00:00:00Z",
+        "2025-01-01T00:00:00+24:00",
+        "2025-01-01T00:00:00+05:60",
+    ],
+)
+def test_the_pattern_refuses_timestamps_just_past_each_bound(text: str) -> None:
+    assert parse_portal_datetime(text) is None
+    assert re.fullmatch(PORTAL_DATETIME_PATTERN, text, re.ASCII) is None
+
+
+_MOMENTS = st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 30))
+_FORMS = st.sampled_from(
+    ["%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"]
+)
+
+
+@example(datetime(2024, 2, 29, 12), "%Y-%m-%dT%H:%M:%SZ")
+@example(datetime(2000, 2, 29, 12), "%Y-%m-%d %H:%M:%S")
+@example(datetime(4, 2, 29, 12), "%Y-%m-%dT%H:%M")
+@example(datetime(2025, 12, 31, 23, 59, 59, 999999), "%Y-%m-%dT%H:%M:%S.%fZ")
+@given(_MOMENTS, _FORMS)
+def test_the_pattern_vouches_for_every_date_in_the_usual_forms(moment: datetime, form: str) -> None:
+    text = f"{moment.year:04d}" + moment.strftime(form)[len(str(moment.year)) :]
+    assert re.fullmatch(PORTAL_DATETIME_PATTERN, text, re.ASCII) is not None
+
+
+def test_the_fast_validator_reads_the_pattern_as_python_does() -> None:
+    fast = fast_validator_for("request")
+    window = REQUESTS[0]["windows"][0]
+    start = parse_portal_datetime(window["start"])
+    assert start is not None
+    texts = [
+        (start + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ") for days in range(0, 800, 7)
+    ] + ["2025-01-29T03:00:00\n", "2025-01-29T03:00:0\u0663Z", "2023-02-29T00:00:00Z"]
+    for text in texts:
+        request = copy.deepcopy(REQUESTS[0])
+        request["windows"] = [{"start": window["start"], "end": text}]
+        vouched = re.fullmatch(PORTAL_DATETIME_PATTERN, text, re.ASCII) is not None
+        assert fast.is_valid(request) == vouched, text
 
 
 @given(st.sampled_from(REQUESTS))
