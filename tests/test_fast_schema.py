@@ -146,7 +146,14 @@ def test_the_fast_validator_reads_the_pattern_as_python_does() -> None:
     assert start is not None
     texts = [
         (start + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ") for days in range(0, 800, 7)
-    ] + ["2025-01-29T03:00:00\n", "2025-01-29T03:00:0\u0663Z", "2023-02-29T00:00:00Z"]
+    ] + [
+        "2025-01-29T03:00:00\n",
+        "2025-01-29T03:00:0\u0663Z",
+        "2023-02-29T00:00:00Z",
+        "2024-02-29T00:00:00Z",
+        "2025-01-29 03:00:00.25+05:30",
+        "2025-01-29T03:00+0560",
+    ]
     for text in texts:
         request = copy.deepcopy(REQUESTS[0])
         request["windows"] = [{"start": window["start"], "end": text}]
