@@ -57,11 +57,13 @@ class Summary:
         }
 
     def line(self) -> str:
-        def plural(count: int, word: str) -> str:
-            return f"{count} {word}{'' if count == 1 else 's'}"
-
         return (
-            f"Checked {plural(self.files, 'file')}, {plural(self.documents, 'document')}, "
-            f"{plural(self.requests, 'request')}: {plural(self.errors, 'error')}, "
-            f"{plural(self.warnings, 'warning')}."
+            f"Checked {counted(self.files, 'file')}, {counted(self.documents, 'document')}, "
+            f"{counted(self.requests, 'request')}: {counted(self.errors, 'error')}, "
+            f"{counted(self.warnings, 'warning')}."
         )
+
+
+def counted(count: int, word: str) -> str:
+    """``1 file``, ``2 files``, ``12,000 files``."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"

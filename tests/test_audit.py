@@ -165,7 +165,7 @@ def test_audit_command_json_and_text(tmp_path: Path) -> None:
     assert [f["code"] for f in report["findings"]] == ["D001"]
     assert report["summary"]["requests"] == 30
     text = CliRunner().invoke(cli, ["audit", str(path), "-j", "1"]).stdout
-    assert "Audited 1 files, 3 documents, 30 requests" in text
+    assert "Audited 1 file, 3 documents, 30 requests" in text
     assert "+4 s" in text and "/results/6" in text
 
 

@@ -20,6 +20,7 @@ from ..cli import (
     output_format_option,
 )
 from ..findings import Finding
+from ..summary import counted
 
 
 @cli.command()
@@ -132,8 +133,8 @@ class _Progress:
 def _print_summary(report: dict[str, Any], stream: TextIO) -> None:
     rate = report["requests_per_second"]
     stream.write(
-        f"Audited {report['files']:,} files, {report['documents']:,} documents, "
-        f"{report['requests']:,} requests in {report['seconds']:.1f} s"
+        f"Audited {counted(report['files'], 'file')}, {counted(report['documents'], 'document')}, "
+        f"{counted(report['requests'], 'request')} in {report['seconds']:.1f} s"
         f"{f' ({rate:,} requests/s)' if rate else ''}.\n\n"
     )
     codes = report["findings_by_code"]
