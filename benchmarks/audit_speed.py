@@ -1,11 +1,12 @@
 """Audit throughput against the parse floor, and peak memory.
 
-Run: python benchmarks/audit_speed.py ARCHIVE [--jobs N]
+Run: python benchmarks/audit_speed.py ARCHIVE [--jobs N] [--repeat N]
 (make an archive with benchmarks/generate_archive.py).  Prints:
   * the parse floor: the time to merely parse every document of the archive
     with the fastest JSON parser installed (orjson if present, else json);
   * audit throughput (schema + rules + durations) in requests per second, and
-    its ratio to the floor;
+    its ratio to the floor; with --repeat, the median run and every run's time
+    (a shared machine's speed can change by a fifth from one run to the next);
   * the peak resident memory of the largest audit process (main or worker).
 Asserts nothing: speed goals are measured, not tested.
 """
@@ -17,6 +18,7 @@ import gc
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -49,6 +51,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("archive")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--repeat", type=int, default=1, help="audit runs; the median is reported")
     arguments = parser.parse_args()
 
     command = [
@@ -62,9 +65,12 @@ def main() -> None:
         "-o",
         "json",
     ]
-    started = time.perf_counter()
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
+    runs = []
+    for _ in range(max(arguments.repeat, 1)):
+        started = time.perf_counter()
+        completed = subprocess.run(command, capture_output=True, text=True, check=False)
+        runs.append(time.perf_counter() - started)
+    elapsed = statistics.median(runs)
     summary = json.loads(completed.stdout[completed.stdout.index('"summary":') + 10 : -2])
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest process
     # The floor comes second: it holds the whole archive's text, which a process forked
@@ -82,6 +88,8 @@ def main() -> None:
         f"audit --jobs {arguments.jobs}: {elapsed:.2f} s wall for {summary['requests']:,} "
         f"requests = {rate:,.0f} requests/s ({elapsed / floor:.1f}x the parse floor)"
     )
+    if len(runs) > 1:
+        print(f"median of {len(runs)} runs: " + ", ".join(f"{run:.2f} s" for run in runs))
     print(f"peak RSS of the largest audit process: {peak_kib / 1024:.0f} MiB")
     found = ", ".join(f"{code} {count:,}" for code, count in summary["findings_by_code"].items())
     print(f"findings: {found or 'none'}")

@@ -36,9 +36,10 @@ def test_generate_then_audit_a_small_cadence_archive(tmp_path: Path) -> None:
     assert re.search(r"wrote 60 requests in 3 documents", generated)
     wrong = (tmp_path / "archive.txt.wrong.jsonl").read_text().splitlines()
 
-    measured = run("audit_speed.py", str(archive), "--jobs", "1")
+    measured = run("audit_speed.py", str(archive), "--jobs", "1", "--repeat", "3")
     assert re.search(r"parse floor \(\w+\): [\d.]+ s for 60 requests", measured)
     assert re.search(r"audit --jobs 1: [\d.]+ s wall for 60 requests = [\d,]+ requests/s", measured)
+    assert re.search(r"median of 3 runs: [\d.]+ s, [\d.]+ s, [\d.]+ s\n", measured)
     assert re.search(r"peak RSS of the largest audit process: \d+ MiB", measured)
     assert f"findings: D001 {len(wrong)}\n" in measured
     assert len(wrong) >= 1
