@@ -1,7 +1,7 @@
 """Audit throughput against the parse floor, and peak memory.
 
 Run: python benchmarks/audit_speed.py ARCHIVE [--jobs N] [--repeat N]
-(make an archive with benchmarks/generate_archive.py).  Prints:
+(ARCHIVE: a file or a folder of them, made with benchmarks/generate_archive.py).  Prints:
   * the parse floor: the time to merely parse every document of the archive
     with the fastest JSON parser installed (orjson if present, else json);
   * audit throughput (schema + rules + durations) in requests per second, and
@@ -24,7 +24,8 @@ import sys
 import time
 from pathlib import Path
 
-from lco_validate.archive import iter_archive_documents
+from lco_validate.archive import ARCHIVE_INCLUDE, iter_archive_documents
+from lco_validate.loading import expand_paths
 
 
 def parse_floor(path: str) -> tuple[float, int, str]:
@@ -35,7 +36,12 @@ def parse_floor(path: str) -> tuple[float, int, str]:
         loads, name = orjson.loads, "orjson"
     except ImportError:
         loads, name = json.loads, "json"
-    texts = [d.text for d in iter_archive_documents(path) if hasattr(d, "text")]
+    texts = [
+        document.text
+        for file in expand_paths([path], include=ARCHIVE_INCLUDE)
+        for document in iter_archive_documents(file)
+        if hasattr(document, "text")
+    ]
     gc.disable()  # the floor: parsing only, no collector passes over what was parsed
     started = time.perf_counter()
     requests = 0

@@ -9,11 +9,13 @@ memory stays bounded whatever the archive's size.
 from __future__ import annotations
 
 import heapq
+import itertools
 import json
 import multiprocessing
 import os
+import stat
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -28,6 +30,10 @@ from .kinds import iter_units
 from .loading import expand_paths
 
 BATCH_CHARACTERS = 1 << 20
+#: With several jobs, files up to this size go to a worker whole: it reads and splits
+#: them itself, which spares the main process (whose CPU the workers share) parsing
+#: them.  Larger files are split here, so that every worker gets a share of them.
+WHOLE_FILE_BYTES = 16 << 20
 WORST_KEPT = 20
 MIXED = "(several instrument types)"
 
@@ -146,25 +152,41 @@ def _start_worker(options: AuditOptions) -> None:
     _worker_settings = _settings_for(options)
 
 
+@dataclass(frozen=True)
+class WholeFiles:
+    """Files a worker reads and splits itself."""
+
+    paths: list[str]
+
+
+def audit_files(files: WholeFiles) -> tuple[AuditSummary, list[Finding]]:
+    """``audit_batch`` on every document of the files, read here (in a worker)."""
+    return audit_batch(itertools.chain.from_iterable(map(iter_archive_documents, files.paths)))
+
+
 def audit_batch(
-    documents: list[ArchiveDocument], settings: Settings | None = None
+    documents: Iterable[ArchiveDocument | Finding], settings: Settings | None = None
 ) -> tuple[AuditSummary, list[Finding]]:
-    """Check a batch of documents: a partial summary and the findings (pointers, no columns)."""
+    """Check a batch of documents: a partial summary and the findings (pointers, no columns).
+
+    A finding among the documents is a problem reading them, kept as it is.
+    """
     settings = settings or _worker_settings
     assert settings is not None
     summary = AuditSummary()
     findings: list[Finding] = []
 
-    def keep(finding: Finding, document: ArchiveDocument) -> None:
-        findings.append(
-            replace(finding, path=document.path, line=document.line, column=1)
-            if not finding.line
-            else finding
-        )
+    def keep(finding: Finding, document: ArchiveDocument | None = None) -> None:
+        if document is not None and not finding.line:
+            finding = replace(finding, path=document.path, line=document.line, column=1)
+        findings.append(finding)
         summary.by_code[finding.code] += 1
         summary.by_severity[finding.severity.value] += 1
 
     for document in documents:
+        if isinstance(document, Finding):
+            keep(document)
+            continue
         summary.documents += 1
         value = document.value if document.value is not None else json.loads(document.text)
         for unit in iter_units(value, settings.kind):
@@ -238,26 +260,46 @@ def _record_agreement(
 
 
 def iter_batches(
-    paths: list[str], summary: AuditSummary
-) -> Iterator[list[ArchiveDocument] | Finding]:
-    """Documents grouped into batches of about ``BATCH_CHARACTERS``, or a read problem."""
-    batch: list[ArchiveDocument] = []
+    paths: list[str], summary: AuditSummary, whole_files: bool = False
+) -> Iterator[list[ArchiveDocument | Finding] | WholeFiles]:
+    """Documents (and read problems) in batches of about ``BATCH_CHARACTERS``.
+
+    With ``whole_files``, regular files up to ``WHOLE_FILE_BYTES`` come as ``WholeFiles``
+    instead, grouped up to ``BATCH_CHARACTERS`` bytes, for a worker to read.
+    """
+    batch: list[ArchiveDocument | Finding] = []
     size = 0
+    files: list[str] = []
+    files_size = 0
     for path in expand_paths(paths, include=ARCHIVE_INCLUDE):
         summary.files += 1
+        file_size = _regular_file_size(path) if whole_files else None
+        if file_size is not None and file_size <= WHOLE_FILE_BYTES:
+            files.append(path)
+            files_size += file_size
+            if files_size >= BATCH_CHARACTERS:
+                yield WholeFiles(files)
+                files, files_size = [], 0
+            continue
         for document in iter_archive_documents(path):
-            if isinstance(document, Finding):
-                summary.by_code[document.code] += 1
-                summary.by_severity[document.severity.value] += 1
-                yield document
-                continue
-            batch.append(document)
-            size += len(document.text)
+            batch.append(document)  # a read problem too: it is reported in its place
+            size += len(document.text) if isinstance(document, ArchiveDocument) else 0
             if size >= BATCH_CHARACTERS:
                 yield batch
                 batch, size = [], 0
     if batch:
         yield batch
+    if files:
+        yield WholeFiles(files)
+
+
+def _regular_file_size(path: str) -> int | None:
+    """The size of a regular file, else None (standard input, pipes, unreadable paths)."""
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return status.st_size if stat.S_ISREG(status.st_mode) else None
 
 
 def run_audit(
@@ -287,25 +329,26 @@ def _run_audit(
         on_findings(findings)
         on_progress(summary)
 
-    batches = iter_batches(paths, summary)
+    batches = iter_batches(paths, summary, whole_files=jobs > 1)
     if jobs <= 1:
         settings = _settings_for(options)
         for batch in batches:
-            if isinstance(batch, Finding):
-                on_findings([batch])
-            else:
-                absorb(audit_batch(batch, settings))
+            assert not isinstance(batch, WholeFiles)
+            absorb(audit_batch(batch, settings))
         return summary
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with context.Pool(jobs, initializer=_start_worker, initargs=(options,)) as pool:
         pending: deque[Any] = deque()
         for batch in batches:
-            if isinstance(batch, Finding):
-                on_findings([batch])
-                continue
-            # Workers parse the text again: a string pickles far faster than the parsed value.
-            texts = [replace(document, value=None) for document in batch]
-            pending.append(pool.apply_async(audit_batch, (texts,)))
+            if isinstance(batch, WholeFiles):
+                pending.append(pool.apply_async(audit_files, (batch,)))
+            else:
+                # Workers parse the text again: a string pickles far faster than the value.
+                texts = [
+                    replace(item, value=None) if isinstance(item, ArchiveDocument) else item
+                    for item in batch
+                ]
+                pending.append(pool.apply_async(audit_batch, (texts,)))
             while len(pending) >= 2 * jobs:
                 absorb(pending.popleft().get())
         while pending:

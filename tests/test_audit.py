@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from lco_validate import archive
+from lco_validate import archive, audit
 from lco_validate.archive import iter_archive_documents, iter_archive_requests
 from lco_validate.audit import AuditOptions, run_audit
 from lco_validate.cli import cli
@@ -194,3 +194,32 @@ def test_auditing_leaves_no_reference_cycles_and_restores_the_collector(tmp_path
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("whole_file_bytes", [audit.WHOLE_FILE_BYTES, 0], ids=["whole", "split"])
+def test_several_jobs_find_what_one_finds_whether_workers_or_main_split_the_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, whole_file_bytes: int
+) -> None:
+    """Small files go to workers whole (they split them); larger ones are split by main."""
+    monkeypatch.setattr(audit, "WHOLE_FILE_BYTES", whole_file_bytes)
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    wrong = seed_page()
+    wrong["results"][3]["duration"] += 11
+    (folder / "a.txt").write_text(CAPTURE + "\n" + json.dumps(wrong))
+    broken = CAPTURE.replace('"exposure_count": 1,', '"exposure_count": 1', 1)
+    (folder / "b.txt").write_text(CAPTURE + "\n" + broken + "\n" + CAPTURE)
+    with gzip.open(folder / "c.jsonl.gz", "wt") as handle:
+        handle.write("\n".join(json.dumps(request) for request in wrong["results"]) + "\n")
+
+    def audited(jobs: int) -> tuple[list[tuple[Any, ...]], dict[str, Any]]:
+        found: list[Finding] = []
+        summary = run_audit([str(folder)], AuditOptions(), jobs, found.extend)
+        report = summary.as_dict(1.0)
+        del report["seconds"], report["requests_per_second"]
+        return [(f.code, f.path, f.line, f.pointer) for f in found], report
+
+    one, report = audited(1)
+    assert {code for code, *_ in one} == {"D001", "J001"}
+    assert (report["files"], report["documents"], report["requests"]) == (3, 14, 50)
+    assert audited(2) == (one, report)
