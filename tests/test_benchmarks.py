@@ -43,3 +43,9 @@ def test_generate_then_audit_a_small_cadence_archive(tmp_path: Path) -> None:
     assert re.search(r"peak RSS of the largest audit process: \d+ MiB", measured)
     assert f"findings: D001 {len(wrong)}\n" in measured
     assert len(wrong) >= 1
+
+    split = run("split_archive.py", str(archive), str(tmp_path / "pages"))
+    assert "wrote 3 files" in split
+    from_folder = run("audit_speed.py", str(tmp_path / "pages"), "--jobs", "2")
+    assert re.search(r"audit --jobs 2: [\d.]+ s wall for 60 requests", from_folder)
+    assert f"findings: D001 {len(wrong)}\n" in from_folder
