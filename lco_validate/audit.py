@@ -30,10 +30,11 @@ from .kinds import iter_units
 from .loading import expand_paths
 
 BATCH_CHARACTERS = 1 << 20
-#: With several jobs, files up to this size go to a worker whole: it reads and splits
-#: them itself, which spares the main process (whose CPU the workers share) parsing
-#: them.  Larger files are split here, so that every worker gets a share of them.
-WHOLE_FILE_BYTES = 16 << 20
+#: With several jobs, files up to this size (two API pages of 1000 requests) go to a
+#: worker whole: it reads and splits them itself, which spares the main process (whose
+#: CPU the workers share) parsing them.  Larger files are split here, so that every
+#: worker gets a share of each.
+WHOLE_FILE_BYTES = 4 << 20
 WORST_KEPT = 20
 MIXED = "(several instrument types)"
 
