@@ -276,12 +276,18 @@ def iter_batches(
         summary.files += 1
         file_size = _regular_file_size(path) if whole_files else None
         if file_size is not None and file_size <= WHOLE_FILE_BYTES:
+            if batch:  # findings come out in file order
+                yield batch
+                batch, size = [], 0
             files.append(path)
             files_size += file_size
             if files_size >= BATCH_CHARACTERS:
                 yield WholeFiles(files)
                 files, files_size = [], 0
             continue
+        if files:
+            yield WholeFiles(files)
+            files, files_size = [], 0
         for document in iter_archive_documents(path):
             batch.append(document)  # a read problem too: it is reported in its place
             size += len(document.text) if isinstance(document, ArchiveDocument) else 0

@@ -196,7 +196,9 @@ def test_auditing_leaves_no_reference_cycles_and_restores_the_collector(tmp_path
         gc.enable()
 
 
-@pytest.mark.parametrize("whole_file_bytes", [audit.WHOLE_FILE_BYTES, 0], ids=["whole", "split"])
+@pytest.mark.parametrize(
+    "whole_file_bytes", [audit.WHOLE_FILE_BYTES, 40_000, 0], ids=["whole", "mixed", "split"]
+)
 def test_several_jobs_find_what_one_finds_whether_workers_or_main_split_the_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, whole_file_bytes: int
 ) -> None:
@@ -219,6 +221,8 @@ def test_several_jobs_find_what_one_finds_whether_workers_or_main_split_the_file
         del report["seconds"], report["requests_per_second"]
         return [(f.code, f.path, f.line, f.pointer) for f in found], report
 
+    sizes = sorted(path.stat().st_size for path in folder.iterdir())
+    assert sizes[0] < 40_000 < sizes[-1]  # "mixed": b.txt is split here, the others are not
     one, report = audited(1)
     assert {code for code, *_ in one} == {"D001", "J001"}
     assert (report["files"], report["documents"], report["requests"]) == (3, 14, 50)
