@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .catalogue import Catalogue
 from .duration import DurationError, RequestDuration, request_duration
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from .visibility.observability import RequestVisibility
 
 JSON = dict[str, Any]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class RequestContext:
     pointer: str
     unit: Unit
     settings: Settings
-    #: Derived data several rules need, computed by the first that asks (see rules/r001).
+    #: Derived data several rules need, computed by the first that asks (``remembered``).
     shared: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -56,6 +58,12 @@ class RequestContext:
     def time_rules_apply(self) -> bool:
         """Archive records describe the past: time-relative rules need an explicit --now."""
         return self.settings.now is not None or not self.unit.is_record
+
+    def remembered(self, name: str, compute: Callable[[], T]) -> T:
+        """``compute()``, called once per request: several rules read what it gives."""
+        if name not in self.shared:
+            self.shared[name] = compute()
+        return self.shared[name]  # type: ignore[no-any-return]
 
     @cached_property
     def reviews(self) -> dict[int, ConfigurationReview]:

@@ -680,17 +680,13 @@ def normalized_request(
     objects are shared with ``request`` and the review cache, not copied: the
     result must then never be changed.
     """
+    reviews = reviews or {}
     normalized: JSON = {}
     for key, value in request.items():
         if key == "configurations" and isinstance(value, list):
             normalized[key] = [
                 _normalized_member(
-                    configuration,
-                    index,
-                    catalogue,
-                    submission,
-                    (reviews or {}).get(index),
-                    read_only,
+                    configuration, index, catalogue, submission, reviews.get(index), read_only
                 )
                 for index, configuration in enumerate(value)
             ]

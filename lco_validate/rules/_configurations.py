@@ -58,38 +58,40 @@ class CheckedConfiguration:
 
 def all_configurations(context: RequestContext) -> list[CheckedConfiguration]:
     """The request's configuration objects, built once per request and shared by the rules."""
-    if "configurations" not in context.shared:
-        written = context.request.get("configurations")
-        normalized = context.normalized.get("configurations")
-        configurations = []
-        if isinstance(written, list) and isinstance(normalized, list):
-            for index, review in context.reviews.items():
-                configurations.append(
-                    CheckedConfiguration(
-                        index,
-                        written[index],
-                        normalized[index],
-                        review,
-                        context.catalogue,
-                        context.request,
-                        context.pointer,
-                    )
-                )
-        context.shared["configurations"] = configurations
-    return context.shared["configurations"]  # type: ignore[no-any-return]
+    return context.remembered("configurations", lambda: _configurations(context))
+
+
+def _configurations(context: RequestContext) -> list[CheckedConfiguration]:
+    written = context.request.get("configurations")
+    normalized = context.normalized.get("configurations")
+    if not isinstance(written, list) or not isinstance(normalized, list):
+        return []
+    return [
+        CheckedConfiguration(
+            index,
+            written[index],
+            normalized[index],
+            review,
+            context.catalogue,
+            context.request,
+            context.pointer,
+        )
+        for index, review in context.reviews.items()
+    ]
 
 
 def checked_configurations(context: RequestContext) -> list[CheckedConfiguration]:
     """The configurations whose instrument type the catalogue knows (the others are R001's)."""
-    if "known configurations" not in context.shared:
-        context.shared["known configurations"] = [
+    return context.remembered(
+        "known configurations",
+        lambda: [
             configuration
             for configuration in all_configurations(context)
             if instrument_type_known(
                 context.catalogue, configuration.written.get("instrument_type")
             )
-        ]
-    return context.shared["known configurations"]  # type: ignore[no-any-return]
+        ],
+    )
 
 
 def configuration_findings(context: RequestContext, rules: Iterable[ModuleType]) -> list[Finding]:

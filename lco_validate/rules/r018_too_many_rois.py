@@ -50,9 +50,7 @@ def region_lists(context: RequestContext) -> list[RegionList]:
 
     Computed once per request: four rules read them.
     """
-    if "region lists" not in context.shared:
-        context.shared["region lists"] = list(_region_lists(context))
-    return context.shared["region lists"]  # type: ignore[no-any-return]
+    return context.remembered("region lists", lambda: list(_region_lists(context)))
 
 
 def _region_lists(context: RequestContext) -> Iterator[RegionList]:

@@ -45,9 +45,7 @@ def window_times(context: RequestContext) -> list[WindowTimes]:
 
     Computed once per request: six rules read them.
     """
-    if "window times" not in context.shared:
-        context.shared["window times"] = _window_times(context.normalized)
-    return context.shared["window times"]  # type: ignore[no-any-return]
+    return context.remembered("window times", lambda: _window_times(context.normalized))
 
 
 def _window_times(request: dict[str, Any]) -> list[WindowTimes]:
