@@ -67,19 +67,17 @@ def check_unit(
     broken = [f.pointer for f in structural if f.severity is Severity.ERROR]
     contexts = [] if contexts is None else contexts
     for pointer, request in unit.requests():
-        if _has_errors_under(pointer, broken):
-            continue  # the portal decides nothing further on a malformed request
         context = RequestContext(request, pointer, unit, settings)
-        contexts.append(context)
-        yield from rules.run("request", context)
+        malformed = [p for p in broken if p == pointer or p.startswith(pointer + "/")]
+        if not malformed:
+            contexts.append(context)
+        # Objects of a malformed request that are well formed are still judged, as the
+        # portal judges them: one round of fixes, not two.
+        yield from rules.run("request", context, malformed)
     is_group = unit.kind == REQUEST_GROUP and isinstance(unit.value, dict)
-    if is_group and not _has_errors_under(unit.pointer, broken):
+    if is_group and not rules.holds_any(unit.pointer, broken):
         group = GroupContext(unit.value, unit.pointer, unit, settings, contexts)  # type: ignore[arg-type]
         yield from rules.run("group", group)
-
-
-def _has_errors_under(pointer: str, error_pointers: list[str]) -> bool:
-    return any(p == pointer or p.startswith(pointer + "/") for p in error_pointers)
 
 
 @contextlib.contextmanager

@@ -7,6 +7,15 @@ line is the summary ``lco-validate rules`` shows), ``SCOPE`` (``"configuration"`
 configuration rule is given a request holding a single configuration, and its
 findings are reused for identical configurations (see ``_configurations``).
 ``lco-validate explain CODE`` prints the docstring.
+
+The portal judges an object only once its own fields are well formed, and
+each object on its own: a window whose end is before its start is reported
+beside a malformed exposure count elsewhere in the request.  ``JUDGES`` says
+which object a rule's verdict belongs to, as a pointer pattern relative to the
+request (``*`` for any list index): ``"/windows/*"`` a window, ``"."`` the
+finding's own field, ``""`` (the default for request rules) the whole request,
+``"/configurations/*"`` (the default for configuration rules) the configuration.
+A finding is kept only when no structural error lies under that object.
 """
 
 from __future__ import annotations
@@ -14,7 +23,7 @@ from __future__ import annotations
 import functools
 import importlib
 import pkgutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from types import ModuleType
 
 from ..context import RequestContext
@@ -41,11 +50,34 @@ def summary(rule: ModuleType) -> str:
     return (rule.__doc__ or "").strip().splitlines()[0]
 
 
-def run(scope: str, context: object) -> Iterator[Finding]:
+@functools.cache
+def _rules_by_code() -> dict[str, ModuleType]:
+    return {rule.CODE: rule for rule in all_rules()}
+
+
+def judges(rule: ModuleType) -> str:
+    """The rule's ``JUDGES`` pattern, or its scope's default."""
+    default = "/configurations/*" if rule.SCOPE == "configuration" else ""
+    return str(getattr(rule, "JUDGES", default))
+
+
+def judged_object(finding: Finding, request_pointer: str) -> str:
+    """The pointer of the object whose well-formedness the finding's verdict needs."""
+    pattern = judges(_rules_by_code()[finding.code])
+    if pattern == ".":
+        return finding.pointer
+    depth = pattern.count("/")
+    below = finding.pointer[len(request_pointer) :].split("/")[1 : depth + 1]
+    return request_pointer + "".join(f"/{part}" for part in below)
+
+
+def run(scope: str, context: object, malformed: Sequence[str] = ()) -> Iterator[Finding]:
     """Every rule of the scope, in code order (D, R, V); for requests, configuration rules too.
 
-    The portal computes visibility only for a request that passed every other
-    check, so once an R rule has refused the request the V rules are skipped.
+    ``malformed`` lists the pointers of structural errors in the request: then
+    only its well-formed objects are judged (``judged_by_parts``).  The portal
+    computes visibility only for a request that passed every other check, so
+    once an R rule has refused the request the V rules are skipped.
     """
     if scope != "request":
         for rule in rules_for(scope):
@@ -54,6 +86,9 @@ def run(scope: str, context: object) -> Iterator[Finding]:
     from ._configurations import configuration_findings
 
     assert isinstance(context, RequestContext)
+    if malformed:
+        yield from judged_by_parts(context, malformed)
+        return
     visibility = [rule for rule in rules_for("request") if rule.CODE.startswith("V")]
     found = configuration_findings(context, rules_for("configuration"))
     for rule in rules_for("request"):
@@ -69,3 +104,41 @@ def run(scope: str, context: object) -> Iterator[Finding]:
         return
     for rule in visibility:
         yield from rule.check(context)
+
+
+def judged_by_parts(context: RequestContext, malformed: Sequence[str]) -> list[Finding]:
+    """The findings on the well-formed objects of a request that has structural errors.
+
+    A rule whose object is fixed (the location, the window list, the whole
+    request) runs only if that object is well formed; one that judges each
+    window, target or configuration runs on the well-formed ones, and a
+    field's own check (``"."``) runs everywhere.  Rules read malformed objects
+    defensively, but only these are ever given them.
+    """
+    from ._configurations import configuration_findings
+
+    configurations = context.request.get("configurations")
+    indices = range(len(configurations)) if isinstance(configurations, list) else range(0)
+    broken = {
+        index
+        for index in indices
+        if holds_any(f"{context.pointer}/configurations/{index}", malformed)
+    }
+    every = rules_for("configuration")
+    own_fields = [rule for rule in every if judges(rule) == "."]
+    found = configuration_findings(context, every, [i for i in indices if i not in broken])
+    found += configuration_findings(context, own_fields, sorted(broken))
+    for rule in rules_for("request"):
+        pattern = judges(rule)
+        fixed = pattern != "." and "*" not in pattern
+        if rule.CODE.startswith("V") or (fixed and holds_any(context.pointer + pattern, malformed)):
+            continue
+        found.extend(rule.check(context))
+    kept = [f for f in found if not holds_any(judged_object(f, context.pointer), malformed)]
+    kept.sort(key=lambda finding: finding.code)
+    return kept
+
+
+def holds_any(pointer: str, pointers: Sequence[str]) -> bool:
+    """Whether any of ``pointers`` is ``pointer`` or lies under it."""
+    return any(p == pointer or p.startswith(pointer + "/") for p in pointers)

@@ -94,11 +94,16 @@ def checked_configurations(context: RequestContext) -> list[CheckedConfiguration
     )
 
 
-def configuration_findings(context: RequestContext, rules: Iterable[ModuleType]) -> list[Finding]:
-    """The configuration rules' findings for every configuration of the request."""
+def configuration_findings(
+    context: RequestContext, rules: Iterable[ModuleType], indices: Iterable[int] | None = None
+) -> list[Finding]:
+    """The configuration rules' findings for each configuration (or those at ``indices``)."""
     rules = tuple(rules)
     found: list[Finding] = []
+    chosen = None if indices is None else set(indices)
     for configuration in all_configurations(context):
+        if chosen is not None and configuration.index not in chosen:
+            continue
         alone = configuration.review.rule_findings.get(rules)
         if alone is None:
             alone = _check_alone(context, configuration, rules)

@@ -34,6 +34,8 @@ from ._configurations import all_configurations
 CODE = "R001"
 SEVERITY = Severity.ERROR
 SCOPE = "configuration"
+#: A field's own check: judged even when other fields of its object are malformed.
+JUDGES = "."
 
 
 def schedulable_types(catalogue: Catalogue) -> list[str]:

@@ -32,6 +32,8 @@ from .r001_instrument_type_unknown import schedulable_types
 CODE = "R002"
 SEVERITY = Severity.ERROR
 SCOPE = "configuration"
+#: A field's own check: judged even when other fields of its object are malformed.
+JUDGES = "."
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

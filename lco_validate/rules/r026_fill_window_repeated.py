@@ -25,6 +25,8 @@ from ._configurations import all_configurations
 CODE = "R026"
 SEVERITY = Severity.ERROR
 SCOPE = "request"
+#: Judged once every configuration of the request is well formed.
+JUDGES = "/configurations"
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

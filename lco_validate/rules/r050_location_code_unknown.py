@@ -34,6 +34,8 @@ from ..findings import Finding, Severity
 CODE = "R050"
 SEVERITY = Severity.ERROR
 SCOPE = "request"
+#: A field's own check: judged even when other fields of its object are malformed.
+JUDGES = "."
 
 #: The location fields in the order the portal lists them, with the noun a message uses.
 LOCATION_FIELDS = {
@@ -100,9 +102,11 @@ def _unknown_codes(location: dict[str, Any], catalogue: Catalogue) -> list[Locat
     choices = location_choices(catalogue)
     problems = []
     for field, noun in LOCATION_FIELDS.items():
-        if field not in location or location[field] in choices[field]:
+        if field not in location:
             continue
         value = location[field]
+        if isinstance(value, list | dict) or value in choices[field]:
+            continue  # a list or an object is a schema finding (S001)
         valid = sorted(choices[field])
         hint = ""
         if isinstance(value, str):

@@ -27,6 +27,8 @@ from .r050_location_code_unknown import location_findings
 CODE = "R052"
 SEVERITY = Severity.ERROR
 SCOPE = "request"
+#: Judged once the location is well formed.
+JUDGES = "/location"
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

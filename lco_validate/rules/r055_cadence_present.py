@@ -28,6 +28,8 @@ from ..findings import Finding, Severity
 CODE = "R055"
 SEVERITY = Severity.ERROR
 SCOPE = "request"
+#: A field's own check: judged even when other fields of its object are malformed.
+JUDGES = "."
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

@@ -30,6 +30,8 @@ from ..normalize import as_number
 CODE = "R060"
 SEVERITY = Severity.ERROR
 SCOPE = "request"
+#: Judged once the target is well formed.
+JUDGES = "/configurations/*/target"
 
 MAX_NON_COMET_ECCENTRICITY = 0.9
 #: Non-comet schemes that already take perihelion elements, as MPC_COMET does.
@@ -38,7 +40,10 @@ PERIHELION_SCHEMES = frozenset({"JPL_MINOR_PLANET"})
 
 def orbital_targets(context: RequestContext) -> Iterator[tuple[int, dict[str, Any]]]:
     """(configuration index, target) for each ORBITAL_ELEMENTS target of the request."""
-    for index, configuration in enumerate(context.normalized.get("configurations") or []):
+    configurations = context.normalized.get("configurations")
+    for index, configuration in enumerate(
+        configurations if isinstance(configurations, list) else []
+    ):
         target = configuration.get("target") if isinstance(configuration, dict) else None
         if isinstance(target, dict) and target.get("type") == "ORBITAL_ELEMENTS":
             yield index, target

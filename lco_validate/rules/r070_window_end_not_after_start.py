@@ -29,6 +29,8 @@ from ..schemas import parse_portal_datetime
 CODE = "R070"
 SEVERITY = Severity.ERROR
 SCOPE = "request"
+#: Judged once the window is well formed.
+JUDGES = "/windows/*"
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,9 @@ def window_times(context: RequestContext) -> list[WindowTimes]:
 
 
 def _window_times(request: dict[str, Any]) -> list[WindowTimes]:
-    found = []
-    for index, window in enumerate(request.get("windows") or []):
+    found: list[WindowTimes] = []
+    windows = request.get("windows")
+    for index, window in enumerate(windows if isinstance(windows, list) else []):
         if not isinstance(window, dict):
             continue
         end = _parsed(window.get("end"))

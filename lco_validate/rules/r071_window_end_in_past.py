@@ -27,6 +27,8 @@ from .r070_window_end_not_after_start import format_time, window_times
 CODE = "R071"
 SEVERITY = Severity.ERROR
 SCOPE = "request"
+#: A field's own check: judged even when other fields of its object are malformed.
+JUDGES = "."
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

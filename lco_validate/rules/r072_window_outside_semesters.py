@@ -40,6 +40,8 @@ from .r070_window_end_not_after_start import format_time, start_or_now, window_t
 CODE = "R072"
 SEVERITY = Severity.ERROR
 SCOPE = "request"
+#: Judged once the window is well formed.
+JUDGES = "/windows/*"
 
 
 def why_no_semester(start: datetime, end: datetime) -> str:

@@ -30,6 +30,8 @@ from .r070_window_end_not_after_start import start_or_now, window_times
 CODE = "R073"
 SEVERITY = Severity.ERROR
 SCOPE = "request"
+#: Judged once every window of the request is well formed.
+JUDGES = "/windows"
 
 
 def check(context: RequestContext) -> Iterator[Finding]:
