@@ -648,3 +648,66 @@ def test_rule_modules_leave_heavy_libraries_alone() -> None:
     for rule in MY_RULES.values():
         source = Path(rule.__file__).read_text()
         assert "astropy" not in source and "matplotlib" not in source, rule.CODE
+
+
+# ----------------------------------------------------- objects judged beside structural errors
+
+
+def check(document: object, now: datetime = NOW) -> list[tuple[str, str]]:
+    from lco_validate.checker import check_document
+
+    settings = Settings(catalogue=CATALOGUE, now=now, visibility=False)
+    return [(f.code, f.pointer) for f in check_document(document, settings)]
+
+
+def test_a_window_is_judged_beside_a_malformed_exposure_count() -> None:
+    broken = request(windows=[{"start": "2031-01-25T00:00:00Z", "end": "2031-01-05T00:00:00Z"}])
+    broken["configurations"][0]["instrument_configs"][0]["exposure_count"] = 0
+    assert check(group(broken)) == [
+        ("S003", "/requests/0/configurations/0/instrument_configs/0/exposure_count"),
+        ("R070", "/requests/0/windows/0/end"),
+    ]
+
+
+def test_well_formed_configurations_are_judged_beside_a_malformed_one() -> None:
+    good_but_wrong = configuration()
+    good_but_wrong["acquisition_config"] = {"mode": "WCS"}
+    malformed = configuration()
+    malformed["instrument_configs"][0]["exposure_time"] = "long"
+    malformed["guiding_config"] = {"mode": "FAST"}
+    found_codes = check(group(request(configurations=[good_but_wrong, malformed])))
+    assert ("R006", "/requests/0/configurations/0/acquisition_config/mode") in found_codes
+    # The malformed configuration's own object checks wait for its fields: no R005 for it.
+    assert [code for code, pointer in found_codes if "/configurations/1" in pointer] == ["S001"]
+
+
+def test_a_request_level_rule_waits_for_the_whole_request() -> None:
+    elsewhere = request(location={"telescope_class": "1m0"})  # QHY600 is not on a 1-metre
+    elsewhere["windows"][0]["end"] = 5
+    assert check(group(elsewhere)) == [("S001", "/requests/0/windows/0/end")]
+    assert ("R053", "/requests/0/configurations/0/instrument_type") in check(
+        group(request(location={"telescope_class": "1m0"}))
+    )
+
+
+def test_group_rules_wait_for_the_whole_group() -> None:
+    assert check(group(ipp_value=3.0, name=7)) == [("S001", "/name")]
+
+
+# ----------------------------------------------------------------------------------- R085
+
+
+def test_r085_an_instrument_type_in_lower_case_finds_no_allocation() -> None:
+    lower = configuration()
+    lower["instrument_type"] = lower["instrument_type"].lower()
+    document = group(request(configurations=[configuration(), lower]))
+    assert pointers(document, "R085") == ["/requests/0/configurations/1/instrument_type"]
+    assert pointers(group(request(configurations=[configuration()])), "R085") == []
+
+
+@pytest.mark.parametrize("observation_type", ["DIRECT", "REAL_TIME"])
+def test_r085_is_not_reported_where_the_portal_skips_allocations(observation_type: str) -> None:
+    lower = configuration()
+    lower["instrument_type"] = lower["instrument_type"].lower()
+    document = group(request(configurations=[lower]), observation_type=observation_type)
+    assert pointers(document, "R085") == []
