@@ -11,7 +11,9 @@ out of what it stores, so the configuration silently disappears from the
 submitted request.
 
 A warning, because the portal accepts the request: the schema's intent is
-still broken, and the stored request may differ from the one sent.
+still broken, and the stored request may differ from the one sent.  When
+every configuration of a request is left out, the portal refuses the request
+for having none: that is R056, an error.
 
 Passes::
 
@@ -28,6 +30,7 @@ from collections.abc import Iterator
 
 from ..context import RequestContext
 from ..findings import Finding, Severity
+from ..normalize import ConfigurationReview
 from ._configurations import checked_configurations
 
 CODE = "R013"
@@ -35,6 +38,22 @@ SEVERITY = Severity.WARNING
 SCOPE = "configuration"
 
 _WHOLE_CONFIGURATION_SOURCES = ("instrument type", "configuration type")
+
+
+def left_out_by_portal(review: ConfigurationReview) -> bool:
+    """Whether the portal drops the configuration from the request it stores.
+
+    The portal applies the instrument type's schema, then the configuration
+    type's, and stops at the first that fails; when that failure has only
+    errors it does not report, the configuration vanishes without an error.
+    """
+    for schema_check in review.schema_checks:
+        if schema_check.source not in _WHOLE_CONFIGURATION_SOURCES:
+            continue
+        problems = schema_check.outcome.problems
+        if problems:
+            return not any(problem.reported_by_portal for problem in problems)
+    return False
 
 
 def check(context: RequestContext) -> Iterator[Finding]:
