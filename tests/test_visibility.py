@@ -476,7 +476,9 @@ def test_planet_elements_give_the_place_astropy_gives_for_mars(scheme: str) -> N
         "meandist": 1.52371034,
         "eccentricity": 0.09339410,
         "meananom": 19.39019754,  # mean longitude - longitude of perihelion
-        "dailymot": 0.52402068,
+        # J2000 gives 0.52402068, slower than Kepler's third law allows for this meandist:
+        # SLALIB refuses that (test_slalib_refuses_major_planet_elements_slower_than_kepler).
+        "dailymot": 0.52404,
     }
     [pair] = pairs_for(mars)
     when = np.array([at("2000-02-01T00:00:00Z"), at("2000-02-01T06:00:00Z")])
@@ -518,6 +520,66 @@ def test_elements_that_cannot_be_propagated_name_their_key(
     with pytest.raises(OrbitError) as raised:
         orbit_from_target(ceres | changes)
     assert raised.value.key == key
+
+
+MARS_J2000 = {
+    "type": "ORBITAL_ELEMENTS",
+    "scheme": "JPL_MAJOR_PLANET",
+    "epochofel": 51544.5,
+    "orbinc": 1.84969142,
+    "longascnode": 49.55953891,
+    "argofperih": 286.5016,
+    "meandist": 1.52371034,
+    "eccentricity": 0.09339410,
+    "meananom": 19.39019754,
+    "dailymot": 0.52402068,
+}
+
+
+@pytest.mark.parametrize(
+    ("dailymot", "refused"),
+    [(0.52402068, True), (0.524023, True), (0.5240232, False), (0.53, False), (0.0, True)],
+)
+def test_slalib_refuses_major_planet_elements_slower_than_kepler(
+    dailymot: float, refused: bool
+) -> None:
+    # SLALIB (sla_el2ue, run here on these values) derives the planet's mass as
+    # (n / k)^2 a^3 - 1 and answers "numerical error" when it is negative: for
+    # a = 1.52371034 au that is any n below 0.52402312 degrees per day, Mars's own
+    # J2000 value included.  The portal then finds the target never visible.
+    target = MARS_J2000 | {"dailymot": dailymot}
+    if not refused:
+        orbit_from_target(target)
+        return
+    with pytest.raises(OrbitError) as raised:
+        orbit_from_target(target)
+    assert raised.value.key == "dailymot"
+
+
+def test_major_planet_elements_slalib_refuses_are_never_observable() -> None:
+    request = submission(0)
+    request["configurations"][0]["target"] = MARS_J2000 | {"name": "Mars"}
+    assert [(f.code, f.pointer) for f in v_findings(request)] == [
+        ("V001", "/windows/0"),
+        ("V003", "/configurations/0/target/dailymot"),
+    ]
+
+
+def test_elements_more_eccentric_than_slalib_takes_are_refused() -> None:
+    comet = {
+        "type": "ORBITAL_ELEMENTS",
+        "scheme": "MPC_COMET",
+        "epochofel": 60600.0,
+        "orbinc": 10.6,
+        "longascnode": 80.3,
+        "argofperih": 73.4,
+        "perihdist": 1.2,
+        "epochofperih": 60610.0,
+    }
+    orbit_from_target(comet | {"eccentricity": 10.0})
+    with pytest.raises(OrbitError) as raised:
+        orbit_from_target(comet | {"eccentricity": 10.01})
+    assert raised.value.key == "eccentricity"
 
 
 @pytest.mark.parametrize("index", [1, 2], ids=["C/2022 QE78 e>1", "C/2017 K2 e<1"])
@@ -610,12 +672,25 @@ def test_v002_counts_from_now_within_a_started_interval() -> None:
     assert finding.code == "V002" and "from now (2025-01-30T00:40:00Z)" in finding.message
 
 
-def test_v002_skipped_for_a_repeat_configuration_that_fills_the_window() -> None:
+def test_v002_passes_a_repeat_configuration_that_fills_the_window() -> None:
     request = submission(6)
     request["windows"] = [{"start": "2025-01-29T19:30:00Z", "end": "2025-01-29T19:50:00Z"}]
     configuration = request["configurations"][0]
     configuration.update(type="REPEAT_EXPOSE", repeat_duration=900.0, fill_window=True)
     assert [f.code for f in v_findings(group(request))] == []
+
+
+@pytest.mark.parametrize("repeats", [2, 3])
+def test_v002_a_filled_window_with_configuration_repeats_overruns(repeats: int) -> None:
+    # The portal stretches the configuration to fit one pass, then counts it `repeats` times.
+    request = submission(6)
+    request["windows"] = [{"start": "2025-01-29T03:25:30Z", "end": "2025-01-30T03:25:30Z"}]
+    request["configuration_repeats"] = repeats
+    configuration = request["configurations"][0]
+    configuration.update(type="REPEAT_EXPOSE", repeat_duration=1000.0, fill_window=True)
+    [finding] = v_findings(group(request))
+    assert finding.code == "V002"
+    assert f"with configuration_repeats {repeats} the stretched request" in finding.message
 
 
 def test_v003_elements_that_cannot_be_propagated() -> None:

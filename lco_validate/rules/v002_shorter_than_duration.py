@@ -8,7 +8,11 @@ duration ("the target will only be visible for a maximum of ... hours").
 The whole request must fit in one interval: two short nights do not add up.
 The finding gives both numbers in hours and seconds, and the site and
 interval of the best stretch.  A REPEAT configuration with ``fill_window``
-is stretched by the portal to fit, so such requests never fail this rule.
+is stretched by the portal to fit (``repeat_duration`` becomes the largest
+interval minus the rest of the request, minus 1 s); the portal then
+compares again, and a request with ``configuration_repeats`` above 1 fails,
+because the stretched configuration is repeated while the stretch was
+computed for one pass.
 
 Runs under the same conditions as V001.
 
@@ -37,20 +41,23 @@ SCOPE = "request"
 def check(context: RequestContext) -> Iterator[Finding]:
     from ..visibility.checking import (
         applies,
+        duration_after_filling,
         fills_window,
         hours_and_seconds,
         windows_pointer,
     )
     from ..visibility.observability import iso
 
-    if not applies(context) or fills_window(context):
+    if not applies(context):
         return
-    duration = context.duration
-    assert not isinstance(duration, DurationError)  # applies() checked it
+    timed = context.duration
+    assert not isinstance(timed, DurationError)  # applies() checked it
     visibility = context.visibility
     if not visibility.computed or visibility.largest <= 0:
         return  # V001's case
-    if visibility.largest > duration.duration:
+    filling = fills_window(context)
+    duration = duration_after_filling(context, visibility.largest) if filling else timed.duration
+    if visibility.largest > duration:
         return
     assert visibility.best_interval is not None
     start, end = visibility.best_interval
@@ -58,12 +65,25 @@ def check(context: RequestContext) -> Iterator[Finding]:
         stretch = f"from now ({iso(visibility.now)}) to {iso(end)}"
     else:
         stretch = f"from {iso(start)} to {iso(end)}"
+    if filling:
+        repeats = context.normalized.get("configuration_repeats")
+        yield Finding(
+            CODE,
+            SEVERITY,
+            f"fill_window stretches the REPEAT configuration to the largest stretch "
+            f"({hours_and_seconds(visibility.largest)} at {visibility.best_site}, {stretch}), "
+            f"but with configuration_repeats {repeats} the stretched request takes "
+            f"{hours_and_seconds(duration)} and no longer fits, so the portal refuses it; "
+            "use configuration_repeats 1 with fill_window, or drop fill_window",
+            pointer=windows_pointer(context),
+        )
+        return
     yield Finding(
         CODE,
         SEVERITY,
         f"the target is observable for at most {hours_and_seconds(visibility.largest)} in one "
         f"stretch (at {visibility.best_site}, {stretch}), but the request takes "
-        f"{hours_and_seconds(duration.duration)}; it must fit in one stretch, so widen the "
+        f"{hours_and_seconds(duration)}; it must fit in one stretch, so widen the "
         "window(s), raise max_airmass, lower min_lunar_distance, or shorten the request",
         pointer=windows_pointer(context),
     )

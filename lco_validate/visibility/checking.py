@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..duration import DurationError
+from ..duration import DurationError, request_duration
 
 if TYPE_CHECKING:
     from ..context import RequestContext
@@ -36,6 +36,30 @@ def fills_window(context: RequestContext) -> bool:
         and bool(configuration.get("fill_window"))
         for configuration in context.normalized.get("configurations") or []
     )
+
+
+def duration_after_filling(context: RequestContext, largest: float) -> int:
+    """The duration the portal compares with the largest interval, once it has filled the window.
+
+    For each REPEAT configuration with fill_window, in order, the portal sets
+    ``repeat_duration = largest - duration + repeat_duration - 1`` and
+    recomputes the duration.  The request then just fits, except that the
+    padding is counted once while the stretched configuration is counted
+    ``configuration_repeats`` times: with repeats the filled request overruns
+    the interval and the portal refuses it.
+    """
+    timed = context.duration
+    assert not isinstance(timed, DurationError)  # applies() checked it
+    duration = timed.duration
+    request = context.normalized
+    configurations = [dict(c) for c in request.get("configurations") or []]
+    filled = {**request, "configurations": configurations}
+    for configuration in configurations:
+        if "REPEAT" in str(configuration.get("type", "")) and configuration.get("fill_window"):
+            stretched = largest - duration + float(configuration.get("repeat_duration") or 0) - 1
+            configuration["repeat_duration"] = stretched
+            duration = request_duration(filled, context.catalogue).duration
+    return duration
 
 
 def hours_and_seconds(seconds: float) -> str:

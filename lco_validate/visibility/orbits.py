@@ -30,6 +30,8 @@ Array = NDArray[np.float64]
 
 #: Gaussian gravitational constant: sqrt(GM_sun) in au^1.5 per day.
 GAUSS_K = 0.01720209895
+#: SLALIB refuses orbits more eccentric than this.
+MAX_ECCENTRICITY = 10.0
 #: Obliquity of the J2000 ecliptic as the MPC and SLALIB use it (IAU 1976), radians.
 OBLIQUITY_J2000 = math.radians(84381.448 / 3600.0)
 
@@ -74,6 +76,12 @@ def orbit_from_target(target: dict[str, Any]) -> Orbit:
     }
     if eccentricity < 0:
         raise OrbitError("eccentricity", f"eccentricity {eccentricity:g} is negative")
+    if eccentricity > MAX_ECCENTRICITY:
+        raise OrbitError(
+            "eccentricity",
+            f"eccentricity {eccentricity:g} is above {MAX_ECCENTRICITY:g}, more than SLALIB "
+            "(the portal's ephemeris library) accepts",
+        )
     if scheme == "MPC_COMET":
         perihelion_distance = _number(target, "perihdist")
         if perihelion_distance <= 0:
@@ -95,6 +103,7 @@ def orbit_from_target(target: dict[str, Any]) -> Orbit:
         )
     if scheme == "JPL_MAJOR_PLANET":
         mean_motion = math.radians(_number(target, "dailymot"))
+        _check_kepler_mass(mean_motion, semi_major_axis)
     else:
         mean_motion = GAUSS_K / semi_major_axis**1.5
     return Orbit(
@@ -105,6 +114,26 @@ def orbit_from_target(target: dict[str, Any]) -> Orbit:
         epoch=_number(target, "epochofel"),
         **orientation,
     )
+
+
+def _check_kepler_mass(mean_motion: float, semi_major_axis: float) -> None:
+    """SLALIB's test of a major planet's elements: Kepler's third law must give a mass >= 0.
+
+    From ``dailymot`` and ``meandist`` SLALIB derives the planet's mass in
+    solar masses as (n / k)^2 a^3 - 1; when that is negative it refuses the
+    elements ("numerical error") and the portal finds the target never visible.
+    """
+    if mean_motion <= 0:
+        raise OrbitError("dailymot", f"dailymot {math.degrees(mean_motion):g} is not positive")
+    mass = (mean_motion / GAUSS_K) ** 2 * semi_major_axis**3 - 1
+    if mass < 0:
+        slowest = math.degrees(GAUSS_K / semi_major_axis**1.5)
+        raise OrbitError(
+            "dailymot",
+            f"dailymot {math.degrees(mean_motion):g} degrees per day is slower than Kepler's "
+            f"third law allows for meandist {semi_major_axis:g} au (at least {slowest:.8g}), "
+            "so SLALIB refuses the elements",
+        )
 
 
 def _number(target: dict[str, Any], key: str) -> float:
