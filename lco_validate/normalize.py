@@ -100,10 +100,18 @@ def as_number(value: object) -> object:
     return value
 
 
+def as_text(value: object) -> object:
+    """A CharField's value: DRF turns a number (not a boolean) into its text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return str(value)
+        except ValueError:  # an integer longer than Python converts to text
+            return value
+    return value
+
+
 def _as_float(value: object) -> object:
-    """A FloatField's value: numbers and finite numeric strings become floats."""
-    if isinstance(value, bool):
-        return value
+    """A FloatField's value: numbers, booleans and finite numeric strings become floats."""
     if isinstance(value, int | float | str):
         try:
             number = float(value)
@@ -601,6 +609,7 @@ def _fill_roi_bounds(instrument_config: JSON, detector: Detector) -> None:
 def _convert_configuration_fields(configuration: JSON) -> None:
     """What DRF's fields and the ExtraParamsFormatter make of the values (step 1)."""
     _format_extra_params(configuration)
+    _convert(configuration, "instrument_type", as_text)
     _convert(configuration, "repeat_duration", _as_float)
     _convert(configuration, "fill_window", _as_boolean)
     for instrument_config in _list(configuration.get("instrument_configs")):
@@ -608,11 +617,14 @@ def _convert_configuration_fields(configuration: JSON) -> None:
             continue
         _convert(instrument_config, "exposure_time", _as_float)
         _convert(instrument_config, "exposure_count", _as_integer)
+        for key in ("mode", "rotator_mode"):
+            _convert(instrument_config, key, as_text)
         _format_extra_params(instrument_config)
         for roi in _list(instrument_config.get("rois")):
             for bound in _ROI_BOUNDS:
                 _convert(roi, bound, _as_integer)
     for key in ("acquisition_config", "guiding_config"):
+        _convert(configuration.get(key), "mode", as_text)
         _convert(configuration.get(key), "exposure_time", _as_float)
         _format_extra_params(configuration.get(key))
     _convert(configuration.get("guiding_config"), "optional", _as_boolean)
@@ -631,6 +643,7 @@ def _normalize_target(target: object) -> None:
     for key in target:
         if key not in _TARGET_TEXT_FIELDS:
             target[key] = _as_float(target[key])
+    _convert(target, "name", as_text)
     _format_extra_params(target)
     if str(target.get("type", "")).upper() in TARGET_TYPES_WITH_DEFAULTS:
         for key, value in SIDEREAL_TARGET_DEFAULTS.items():

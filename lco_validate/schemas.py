@@ -24,6 +24,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from lco_validate.findings import Finding, Severity, pointer_from_parts, pointer_parts
+from lco_validate.normalize import as_text
 
 SCHEMA_BASE_URI = "https://lco-validate.example/schemas/"
 ENTRY_SCHEMAS = {"request-group": "request-group.json", "request": "request.json"}
@@ -204,16 +205,29 @@ def _findings_for(error: ValidationError, kind: str, document: object) -> Iterat
     path = list(error.absolute_path)
     label = _value_label(path, kind)
     if keyword == "type":
-        converted = _portal_conversion(value, rule)
+        converted = _portal_conversion(value, rule) or _portal_text(value, rule, schema, path)
         if not converted:
             message = f"{label} is {_show(value)}; it must be {_type_names(rule)}"
             yield _error("S001", message, path)
             return
         number = converted[0]
-        message = (
-            f"{label} is the string {_show(value)}; the portal converts it, "
-            f"but write {_as_json(value, number)} without quotes"
-        )
+        if isinstance(number, str):
+            message = (
+                f"{label} is the number {_show(value)}; the portal turns it into the text "
+                f"{json.dumps(number)}, but write it in quotes"
+            )
+            yield Finding("S008", Severity.WARNING, message, pointer_from_parts(path))
+            return
+        if isinstance(value, bool):
+            message = (
+                f"{label} is {_show(value)}; the portal reads it as the number {number:g}, "
+                f"but write {number:g} if that is meant"
+            )
+        else:
+            message = (
+                f"{label} is the string {_show(value)}; the portal converts it, "
+                f"but write {_as_json(value, number)} without quotes"
+            )
         yield Finding("S008", Severity.WARNING, message, pointer_from_parts(path))
         if not _within_bounds(number, schema):
             message = f"{label} is {_show(number)} once converted; it must be {_bounds(schema)}"
@@ -272,10 +286,16 @@ def _error(code: str, message: str, path: Sequence[object]) -> Finding:
 
 
 def _portal_conversion(value: object, expected: str | list[str]) -> tuple[object] | None:
-    """What the portal makes of a string in a number/integer/boolean field, if it converts."""
+    """What the portal makes of a string in a number/integer/boolean field, if it converts.
+
+    Also of a boolean in a number field: DRF's FloatField takes ``float(true)``, 1.0
+    (its IntegerField refuses booleans).
+    """
+    types = [expected] if isinstance(expected, str) else expected
+    if isinstance(value, bool) and "number" in types:
+        return (float(value),)
     if not isinstance(value, str):
         return None
-    types = [expected] if isinstance(expected, str) else expected
     try:
         if "number" in types and math.isfinite(number := float(value)):
             return (number,)
@@ -286,6 +306,22 @@ def _portal_conversion(value: object, expected: str | list[str]) -> tuple[object
     if "boolean" in types and value in _PORTAL_BOOLEANS:
         return (_PORTAL_BOOLEANS[value],)
     return None
+
+
+def _portal_text(
+    value: object, expected: str | list[str], schema: dict[str, Any], path: list[Any]
+) -> tuple[str] | None:
+    """What the portal makes of a number in a text field: DRF's CharField takes its text.
+
+    Not for date-times (DRF's DateTimeField refuses numbers) nor optical
+    elements (a JSON field whose values the portal lower-cases: a number
+    there is a server error).
+    """
+    types = [expected] if isinstance(expected, str) else expected
+    if "string" not in types or "format" in schema or path[-2:-1] == ["optical_elements"]:
+        return None
+    converted = as_text(value)
+    return (converted,) if isinstance(converted, str) else None
 
 
 def _as_json(text: str, converted: object) -> str:

@@ -691,7 +691,7 @@ def test_a_request_level_rule_waits_for_the_whole_request() -> None:
 
 
 def test_group_rules_wait_for_the_whole_group() -> None:
-    assert check(group(ipp_value=3.0, name=7)) == [("S001", "/name")]
+    assert check(group(ipp_value=3.0, name=[7])) == [("S001", "/name")]
 
 
 # ----------------------------------------------------------------------------------- R085

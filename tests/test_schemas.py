@@ -379,6 +379,12 @@ CASES = [
     case("readout mode too long", IC + "/mode", "m" * 51, "S005"),
     case("rotator_mode too long", IC + "/rotator_mode", "r" * 51, "S005"),
     case("optical element number", IC + "/optical_elements/filter", 5, "S001"),
+    # DRF's CharField takes a number's text, its FloatField a boolean as 0.0 or 1.0
+    case("readout mode number", IC + "/mode", 2, "S008"),
+    case("rotator_mode number", IC + "/rotator_mode", 1.5, "S008"),
+    case("readout mode boolean", IC + "/mode", True, "S001"),
+    case("exposure_time boolean", IC + "/exposure_time", True, "S008"),
+    case("exposure_count boolean", IC + "/exposure_count", True, "S001"),
     *(case(f"roi {key} negative", f"{ROI}/{key}", -1, "S003") for key in ("x1", "x2", "y1", "y2")),
     case("roi bound fraction", ROI + "/y2", 10.5, "S001"),
     case("roi unknown key", ROI + "/x3", 1, "S101"),

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from ..catalogue import Catalogue
 from ..context import RequestContext
 from ..findings import Finding, Severity
+from ..normalize import as_text
 from ._configurations import all_configurations
 
 CODE = "R001"
@@ -45,7 +46,7 @@ def schedulable_types(catalogue: Catalogue) -> list[str]:
 def check(context: RequestContext) -> Iterator[Finding]:
     known = set(context.catalogue.instrument_type_codes())
     for configuration in all_configurations(context):
-        instrument_type = configuration.written.get("instrument_type")
+        instrument_type = as_text(configuration.written.get("instrument_type"))
         if not isinstance(instrument_type, str) or instrument_type.upper() in known:
             continue
         valid = schedulable_types(context.catalogue)

@@ -33,6 +33,7 @@ from ..context import RequestContext
 from ..findings import Finding, Severity
 from ..normalize import (
     MODE_KEYS,
+    as_text,
     choose_mode,
     find_mode,
     portal_extra_param,
@@ -101,7 +102,7 @@ def mode_findings(context: RequestContext, mode_type: str, code: str) -> Iterato
                 )
             continue
         for location, owner in mode_owners(configuration, mode_type):
-            written = read_mode(owner, mode_type)
+            written = as_text(read_mode(owner, mode_type))  # DRF's CharField: 1 is "1"
             if mode_type == "exposure":  # it lives in extra_params, read as the portal reads them
                 written = portal_extra_param(written)
             choice = choose_mode(group, written)

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..context import RequestContext
-from ..duration import DurationError
+from ..duration import DurationError, request_duration
 from ..findings import Finding, Severity
 
 CODE = "V002"
@@ -41,7 +41,7 @@ SCOPE = "request"
 def check(context: RequestContext) -> Iterator[Finding]:
     from ..visibility.checking import (
         applies,
-        duration_after_filling,
+        filled_request,
         fills_window,
         hours_and_seconds,
         windows_pointer,
@@ -55,8 +55,12 @@ def check(context: RequestContext) -> Iterator[Finding]:
     visibility = context.visibility
     if not visibility.computed or visibility.largest <= 0:
         return  # V001's case
-    filling = fills_window(context)
-    duration = duration_after_filling(context, visibility.largest) if filling else timed.duration
+    filling = fills_window(context.normalized)
+    if filling:
+        filled = filled_request(context.normalized, context.catalogue, visibility.largest)
+        duration = request_duration(filled, context.catalogue).duration
+    else:
+        duration = timed.duration
     if visibility.largest > duration:
         return
     assert visibility.best_interval is not None

@@ -10,9 +10,12 @@ records unless ``--now`` is given.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from ..catalogue import Catalogue
 from ..duration import DurationError, request_duration
+
+JSON = dict[str, Any]
 
 if TYPE_CHECKING:
     from ..context import RequestContext
@@ -28,38 +31,36 @@ def applies(context: RequestContext) -> bool:
     return isinstance(windows, list) and bool(windows)
 
 
-def fills_window(context: RequestContext) -> bool:
+def fills_window(request: JSON) -> bool:
     """A REPEAT configuration with fill_window: the portal stretches it to the largest interval."""
+    configurations = request.get("configurations")
     return any(
         isinstance(configuration, dict)
         and "REPEAT" in str(configuration.get("type", ""))
         and bool(configuration.get("fill_window"))
-        for configuration in context.normalized.get("configurations") or []
+        for configuration in (configurations if isinstance(configurations, list) else [])
     )
 
 
-def duration_after_filling(context: RequestContext, largest: float) -> int:
-    """The duration the portal compares with the largest interval, once it has filled the window.
+def filled_request(request: JSON, catalogue: Catalogue, largest: float) -> JSON:
+    """The (normalized) request once the portal has stretched it to fill the largest interval.
 
     For each REPEAT configuration with fill_window, in order, the portal sets
     ``repeat_duration = largest - duration + repeat_duration - 1`` and
     recomputes the duration.  The request then just fits, except that the
     padding is counted once while the stretched configuration is counted
     ``configuration_repeats`` times: with repeats the filled request overruns
-    the interval and the portal refuses it.
+    the interval and the portal refuses it (V002).
     """
-    timed = context.duration
-    assert not isinstance(timed, DurationError)  # applies() checked it
-    duration = timed.duration
-    request = context.normalized
+    duration = request_duration(request, catalogue).duration
     configurations = [dict(c) for c in request.get("configurations") or []]
     filled = {**request, "configurations": configurations}
     for configuration in configurations:
         if "REPEAT" in str(configuration.get("type", "")) and configuration.get("fill_window"):
             stretched = largest - duration + float(configuration.get("repeat_duration") or 0) - 1
             configuration["repeat_duration"] = stretched
-            duration = request_duration(filled, context.catalogue).duration
-    return duration
+            duration = request_duration(filled, catalogue).duration
+    return filled
 
 
 def hours_and_seconds(seconds: float) -> str:
