@@ -1,0 +1,187 @@
+"""The real LCO Observation Portal, answering validation requests over a pipe.
+
+Runs inside ``oracle/.venv`` (made by ``setup.sh``), never inside lco-validate.
+One JSON object a line on standard input::
+
+    {"document": {...request group...}, "now": "2027-03-01T12:00:00Z"}
+
+and one a line on standard output::
+
+    {"status": 200, "body": {"request_durations": {...}, "errors": {...}}}
+    {"status": 500, "exception": "KeyError: 'guiding'"}
+
+``POST /api/requestgroups/validate/`` goes through Django REST framework's
+test client as an authenticated, non-staff proposal member, with the portal's
+clock set to ``now``.  configdb answers from a ``/sites/`` snapshot file and
+downtimedb with no downtimes, both in memory.
+
+``--prepare`` migrates the database and exits.  Every start makes sure the
+fixed records exist: the user, the proposal ``ORACLE-PROP`` with that user as
+PI, the semesters of ``lco_validate/data/semesters.json`` and a generous time
+allocation per semester and instrument type of the snapshot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+import warnings
+from datetime import datetime
+from pathlib import Path
+from unittest import mock
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parent / "lco_validate" / "data"
+PROPOSAL = "ORACLE-PROP"
+USERNAME = "oracle-user"
+GENEROUS_HOURS = 1.0e6
+
+
+def read_sites(path: Path) -> list[dict]:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return document["results"] if isinstance(document, dict) else document
+
+
+def setup_django() -> None:
+    # configdb's schemas carry UI keys (label, show, description) Cerberus warns about.
+    warnings.filterwarnings("ignore", module="cerberus")
+    sys.path.insert(0, str(HERE))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal_settings")
+    import django
+
+    django.setup()
+
+
+def migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def instrument_type_codes(sites: list[dict]) -> set[str]:
+    return {
+        instrument["instrument_type"]["code"].upper()
+        for site in sites
+        for enclosure in site.get("enclosure_set", [])
+        for telescope in enclosure.get("telescope_set", [])
+        for instrument in telescope.get("instrument_set", [])
+    }
+
+
+def ensure_records(sites: list[dict]):
+    """The user, proposal, semesters and allocations every request needs; returns the user."""
+    from django.contrib.auth.models import User
+    from observation_portal.accounts.models import Profile
+    from observation_portal.proposals.models import (
+        Membership,
+        Proposal,
+        ScienceCollaborationAllocation,
+        Semester,
+        TimeAllocation,
+    )
+
+    user, _ = User.objects.get_or_create(
+        username=USERNAME, defaults={"email": "oracle@example.invalid"}
+    )
+    Profile.objects.get_or_create(
+        user=user, defaults={"institution": "lco-validate", "title": "oracle"}
+    )
+    collaboration, _ = ScienceCollaborationAllocation.objects.get_or_create(id="ORACLE")
+    proposal, _ = Proposal.objects.get_or_create(
+        id=PROPOSAL, defaults={"active": True, "title": "oracle", "sca": collaboration}
+    )
+    Membership.objects.get_or_create(proposal=proposal, user=user, defaults={"role": Membership.PI})
+
+    table = json.loads((DATA / "semesters.json").read_text(encoding="utf-8"))["semesters"]
+    semesters = []
+    for row in table:
+        semester, _ = Semester.objects.update_or_create(
+            id=row["code"],
+            defaults={"start": parse_time(row["start"]), "end": parse_time(row["end"])},
+        )
+        semesters.append(semester)
+    have = {
+        (allocation.semester_id, code)
+        for allocation in TimeAllocation.objects.filter(proposal=proposal)
+        for code in allocation.instrument_types
+    }
+    TimeAllocation.objects.bulk_create(
+        TimeAllocation(
+            proposal=proposal,
+            semester=semester,
+            instrument_types=[code],
+            std_allocation=GENEROUS_HOURS,
+            rr_allocation=GENEROUS_HOURS,
+            tc_allocation=GENEROUS_HOURS,
+            realtime_allocation=GENEROUS_HOURS,
+            ipp_limit=GENEROUS_HOURS,
+            ipp_time_available=GENEROUS_HOURS,
+        )
+        for semester in semesters
+        for code in sorted(instrument_type_codes(sites))
+        if (semester.id, code) not in have
+    )
+    return user
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def serve(sites: list[dict], lines, out) -> None:
+    from django.utils import timezone
+    from observation_portal.common.configdb import ConfigDB
+    from observation_portal.common.downtimedb import DowntimeDB
+    from rest_framework.test import APIClient
+
+    user = ensure_records(sites)
+    client = APIClient()
+    client.force_authenticate(user=user)
+    with (
+        mock.patch.object(ConfigDB, "_get_configdb_data", staticmethod(lambda resource: sites)),
+        mock.patch.object(DowntimeDB, "_get_downtime_data", staticmethod(list)),
+    ):
+        for line in lines:
+            if not line.strip():
+                continue
+            order = json.loads(line)
+            now = parse_time(order["now"]) if order.get("now") else timezone.now()
+            try:
+                with mock.patch("django.utils.timezone.now", return_value=now):
+                    response = client.post(
+                        "/api/requestgroups/validate/", order["document"], format="json"
+                    )
+                answer = {"status": response.status_code, "body": response.json()}
+            except Exception as error:  # the portal's HTTP 500
+                answer = {
+                    "status": 500,
+                    "exception": f"{type(error).__name__}: {error}",
+                    "where": traceback.format_exc(limit=-3),
+                }
+            out.write(json.dumps(answer) + "\n")
+            out.flush()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--prepare", action="store_true", help="migrate the database and exit")
+    parser.add_argument(
+        "--configdb", type=Path, default=DATA / "lco-sites.json", help="a /sites/ snapshot"
+    )
+    options = parser.parse_args()
+    setup_django()
+    sites = read_sites(options.configdb)
+    if options.prepare:
+        migrate()
+        ensure_records(sites)
+        return
+    out = sys.stdout
+    sys.stdout = sys.stderr  # anything the portal prints must not mix with the answers
+    serve(sites, sys.stdin, out)
+
+
+if __name__ == "__main__":
+    main()

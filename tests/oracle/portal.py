@@ -1,0 +1,137 @@
+"""The real portal as a test oracle: a client for ``oracle/portal_worker.py``.
+
+The worker runs in its own virtual environment (``oracle/.venv``, built by
+``bash oracle/setup.sh``) and answers one validation a line.  This module only
+starts it and speaks its protocol; nothing of the portal is imported here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import threading
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+ORACLE = ROOT / "oracle"
+PYTHON = ORACLE / ".venv" / "bin" / "python"
+WORKER = ORACLE / "portal_worker.py"
+DB_ADDRESS = ("127.0.0.1", 5432)
+
+
+@dataclass(frozen=True)
+class PortalAnswer:
+    """What ``POST /api/requestgroups/validate/`` answered."""
+
+    status: int
+    body: dict[str, Any]
+    exception: str = ""
+
+    @property
+    def crashed(self) -> bool:
+        return self.status >= 500
+
+    @property
+    def errors(self) -> dict[str, Any]:
+        errors = self.body.get("errors", {})
+        return errors if isinstance(errors, dict) else {"non_field_errors": [str(errors)]}
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == 200 and not self.errors
+
+    @property
+    def durations(self) -> dict[str, Any]:
+        return self.body.get("request_durations") or {}
+
+
+def unavailable_reason() -> str | None:
+    """Why the oracle cannot run here, in one line; None when it can."""
+    if not PYTHON.exists():
+        return "the real-portal oracle is not built (run: bash oracle/setup.sh)"
+    try:
+        with socket.create_connection(DB_ADDRESS, timeout=1):
+            pass
+    except OSError:
+        return "PostgreSQL is not running for the oracle (run: bash oracle/setup.sh)"
+    return None
+
+
+class Portal:
+    """One worker process; ``validate`` is safe to call from one thread at a time."""
+
+    def __init__(self, configdb: Path | None = None) -> None:
+        command = [str(PYTHON), str(WORKER)]
+        if configdb is not None:
+            command += ["--configdb", str(configdb)]
+        # The portal lists some choices in set order: a fixed hash seed fixes that order.
+        environment = {**os.environ, "PYTHONHASHSEED": "0"}
+        self._process = subprocess.Popen(
+            command,
+            env=environment,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            encoding="utf-8",
+        )
+        self._lock = threading.Lock()
+
+    def validate(self, document: object, now: datetime) -> PortalAnswer:
+        order = {"document": document, "now": now.isoformat().replace("+00:00", "Z")}
+        assert self._process.stdin and self._process.stdout
+        with self._lock:
+            self._process.stdin.write(json.dumps(order) + "\n")
+            self._process.stdin.flush()
+            line = self._process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the portal worker stopped (exit {self._process.poll()})")
+        answer = json.loads(line)
+        return PortalAnswer(answer["status"], answer.get("body") or {}, answer.get("exception", ""))
+
+    def close(self) -> None:
+        if self._process.stdin:
+            self._process.stdin.close()
+        self._process.wait(timeout=30)
+
+    def __enter__(self) -> Portal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class PortalPool:
+    """Several workers, for long runs on all cores; answers come back in order."""
+
+    def __init__(self, workers: int, configdb: Path | None = None) -> None:
+        self._portals = [Portal(configdb) for _ in range(workers)]
+        self._free: list[Portal] = list(self._portals)
+        self._lock = threading.Condition()
+
+    def _validate(self, order: tuple[object, datetime]) -> PortalAnswer:
+        with self._lock:
+            while not self._free:
+                self._lock.wait()
+            portal = self._free.pop()
+        try:
+            return portal.validate(*order)
+        finally:
+            with self._lock:
+                self._free.append(portal)
+                self._lock.notify()
+
+    def validate_all(self, orders: Iterable[tuple[object, datetime]]) -> Iterator[PortalAnswer]:
+        with ThreadPoolExecutor(len(self._portals)) as pool:
+            yield from pool.map(self._validate, orders)
+
+    def close(self) -> None:
+        for portal in self._portals:
+            portal.close()

@@ -1,0 +1,160 @@
+"""Drawing a reproducible sample and judging it with both validators."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
+
+from lco_validate import Catalogue
+
+from .compare import Comparison, compare, portal_places
+from .portal import PortalAnswer
+from .strategies import PROPOSAL
+
+
+def draw(strategy: st.SearchStrategy[Any], count: int, seed_value: int) -> list[Any]:
+    """``count`` examples of ``strategy``, the same ones for the same seed."""
+    drawn: list[Any] = []
+
+    @seed(seed_value)
+    @settings(
+        max_examples=count,
+        database=None,
+        phases=[Phase.generate],
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def collect(example: Any) -> None:
+        drawn.append(example)
+
+    collect()
+    return drawn
+
+
+@dataclass
+class Tally:
+    """What a run found: agreement counts and each divergence kind's smallest example."""
+
+    documents: int = 0
+    accepted: int = 0
+    refused: int = 0
+    crashed: int = 0
+    verdicts_agree: int = 0
+    refused_places_matched: int = 0
+    accepted_durations_equal: int = 0
+    matched_by: Counter[str] = field(default_factory=Counter)
+    kinds: Counter[str] = field(default_factory=Counter)
+    smallest: dict[str, Comparison] = field(default_factory=dict)
+
+    def add(self, result: Comparison) -> None:
+        self.documents += 1
+        answer = result.answer
+        self.crashed += answer.crashed
+        self.accepted += answer.accepted
+        self.refused += not answer.accepted
+        kinds = [kind for kind, _ in result.divergences]
+        verdict_kinds = [k for k in kinds if k.startswith(("portal accepts", "portal refuses"))]
+        verdict_kinds += [k for k in kinds if k.startswith("portal 500")]
+        self.verdicts_agree += not verdict_kinds
+        if not answer.accepted and not kinds:
+            self.refused_places_matched += 1
+        if answer.accepted and not kinds:
+            self.accepted_durations_equal += 1
+        self.matched_by.update(result.matched_by)
+        for kind in set(kinds):
+            self.kinds[kind] += 1
+            best = self.smallest.get(kind)
+            if best is None or result.size < best.size:
+                self.smallest[kind] = result
+
+    def report(self) -> str:
+        lines = [
+            f"documents: {self.documents} (portal accepted {self.accepted}, refused "
+            f"{self.refused}, of which HTTP 500: {self.crashed})",
+            f"verdicts agree: {self.verdicts_agree} of {self.documents}",
+            f"refused documents with every portal place matched: "
+            f"{self.refused_places_matched} of {self.refused}"
+            + (
+                f" ({100 * self.refused_places_matched / self.refused:.1f} %)"
+                if self.refused
+                else ""
+            ),
+            f"accepted documents with equal durations and no extra error: "
+            f"{self.accepted_durations_equal} of {self.accepted}",
+            "portal places matched by a finding of ours: "
+            + ", ".join(f"{how} {n}" for how, n in sorted(self.matched_by.items())),
+        ]
+        if self.kinds:
+            lines.append("divergences (documents per kind; smallest example):")
+        for kind, count in self.kinds.most_common():
+            example = self.smallest[kind]
+            detail = next(d for k, d in example.divergences if k == kind)
+            lines.append(f"  {count:5d}  {kind}")
+            lines.append(f"         {detail[:400]}")
+        return "\n".join(lines)
+
+
+def judge(
+    documents: Iterable[dict[str, Any]],
+    answers: Iterable[PortalAnswer],
+    catalogue: Catalogue,
+    now: datetime,
+    on_result: Callable[[Comparison], None] | None = None,
+) -> Iterator[Comparison]:
+    for document, answer in zip(documents, answers, strict=False):
+        result = compare(document, answer, catalogue, now)
+        if on_result:
+            on_result(result)
+        yield result
+
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "invalid"
+VERDICTS = "portal-verdicts.tsv"
+#: The "now" the invalid fixtures are written against (tests/test_invalid_fixtures.py).
+FIXTURES_NOW = datetime(2030, 6, 1, tzinfo=UTC)
+
+
+def as_submission(document: dict[str, Any]) -> dict[str, Any]:
+    """A fixture as the oracle's user submits it: a group, under the oracle's proposal.
+
+    Proposals live in the portal's database; ours has one, so a fixture's own
+    proposal id would only add "Invalid pk" to every answer.
+    """
+    if "requests" not in document:
+        document = {
+            "name": "fixture",
+            "ipp_value": 1.0,
+            "operator": "SINGLE",
+            "observation_type": "NORMAL",
+            "requests": [document],
+        }
+    return {**document, "proposal": PROPOSAL}
+
+
+def fixture_folders() -> list[tuple[Path, Path | None]]:
+    """(folder, its own configdb snapshot or None) for each folder of invalid fixtures."""
+    found = []
+    for folder in sorted(path for path in FIXTURES.iterdir() if path.is_dir()):
+        own = folder / "catalogue" / "sites.json"
+        found.append((folder, own if own.exists() else None))
+    return found
+
+
+def verdict_lines(name: str, answer: PortalAnswer) -> list[str]:
+    """What ``portal-verdicts.tsv`` records of one answer: file, verdict, place, message."""
+    if answer.crashed:
+        return [f"{name}\tHTTP 500\t\t{answer.exception.splitlines()[0]}"]
+    if answer.accepted:
+        return [f"{name}\taccepted\t\t"]
+    return [
+        f"{name}\trefused\t{pointer or '/'}\t{' '.join(message.split())}"
+        for pointer, message in portal_places(answer.errors)
+    ]

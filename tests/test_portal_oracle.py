@@ -1,0 +1,97 @@
+"""The real portal as oracle: our verdicts, places and durations against its own answers.
+
+Needs the oracle built (``bash oracle/setup.sh``: PostgreSQL and the portal in
+``oracle/.venv``); without it these tests skip with the reason.  ``.ci/run``
+builds it, so CI runs them.  ``pytest -m oracle`` runs only these; longer
+runs with other seeds: ``oracle/differential.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from lco_validate import load_catalogue
+
+from .oracle.compare import compare
+from .oracle.portal import Portal, unavailable_reason
+from .oracle.runs import (
+    FIXTURES_NOW,
+    VERDICTS,
+    Tally,
+    as_submission,
+    draw,
+    fixture_folders,
+    verdict_lines,
+)
+from .oracle.strategies import Exercised, mutated_request_groups, request_groups
+
+REASON = unavailable_reason()
+if REASON and os.environ.get("LCO_REQUIRE_ORACLE"):
+    raise RuntimeError(f"LCO_REQUIRE_ORACLE is set, but {REASON}")  # CI must not skip these
+pytestmark = [pytest.mark.oracle] + ([pytest.mark.skip(reason=REASON)] if REASON else [])
+
+CATALOGUE = load_catalogue()
+#: The portal's clock and ours; windows are drawn around it.
+NOW = datetime(2027, 3, 1, tzinfo=UTC)
+SEED = 20261203
+#: Documents per CI run (about 0.2 s each for the portal, as much again for us).
+SAMPLE = int(os.environ.get("LCO_ORACLE_SAMPLE", "400"))
+
+
+@pytest.fixture(scope="module")
+def portal() -> Iterator[Portal]:
+    with Portal() as running:
+        yield running
+
+
+def judge_sample(portal: Portal, documents: list[dict]) -> Tally:  # type: ignore[type-arg]
+    tally = Tally()
+    for document in documents:
+        tally.add(compare(document, portal.validate(document, NOW), CATALOGUE, NOW))
+    return tally
+
+
+def test_mutated_documents_get_the_portals_verdict_at_the_portals_places(portal: Portal) -> None:
+    drawn = draw(mutated_request_groups(CATALOGUE, NOW), SAMPLE, SEED)
+    exercised = Exercised().add_all(drawn)
+    tally = judge_sample(portal, [document for document, _ in drawn])
+    print(exercised.report(), tally.report(), sep="\n\n")
+    assert not tally.kinds, tally.report()
+    assert tally.accepted >= SAMPLE // 10 and tally.refused >= SAMPLE // 2, tally.report()
+
+
+def test_unmutated_documents_get_the_portals_durations(portal: Portal) -> None:
+    documents = draw(request_groups(CATALOGUE, NOW), SAMPLE // 4, SEED + 1)
+    tally = judge_sample(portal, documents)
+    print(tally.report())
+    assert not tally.kinds, tally.report()
+    assert tally.accepted >= len(documents) // 2, tally.report()
+
+
+@pytest.mark.parametrize(
+    ("folder", "configdb"),
+    [pytest.param(folder, configdb, id=folder.name) for folder, configdb in fixture_folders()],
+)
+def test_invalid_fixtures_get_their_recorded_portal_verdict_and_our_findings_cover_it(
+    folder, configdb
+) -> None:  # type: ignore[no-untyped-def]
+    catalogue = load_catalogue(configdb)
+    recorded = [
+        line
+        for line in (folder / VERDICTS).read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    answered = []
+    with Portal(configdb) as fixture_portal:
+        for path in sorted(folder.glob("*.json")):
+            document = as_submission(json.loads(path.read_text(encoding="utf-8")))
+            answer = fixture_portal.validate(document, FIXTURES_NOW)
+            answered += verdict_lines(path.name, answer)
+            result = compare(document, answer, catalogue, FIXTURES_NOW)
+            assert not result.divergences, (path.name, result.divergences)
+    assert answered == recorded
