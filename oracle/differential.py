@@ -63,7 +63,8 @@ def main() -> int:
     for document, mutations in drawn:
         exercised.add(document, mutations)
     documents = [document for document, _ in drawn]
-    print(f"drawn in {time.monotonic() - started:.1f} s", flush=True)
+    distinct = len({json.dumps(document, sort_keys=True) for document in documents})
+    print(f"drawn in {time.monotonic() - started:.1f} s ({distinct} distinct)", flush=True)
 
     tally = Tally()
     pool = PortalPool(options.workers, options.configdb)

@@ -74,13 +74,18 @@ def location_choices(catalogue: Catalogue) -> dict[str, frozenset[str]]:
 
 
 def location_problems(location: dict[str, Any], catalogue: Catalogue) -> list[LocationProblem]:
-    """What is wrong with ``location``; an empty list means the portal accepts it."""
+    """What is wrong with ``location``; an empty list means the portal accepts it.
+
+    A member that is a list or an object is a schema matter (S001) and left
+    out here, as the portal judges the rest of a location only without it.
+    """
     # Types too: 1, 1.0 and True are equal keys but read differently in messages.
-    members = tuple((key, type(value), value) for key, value in location.items())
-    try:
-        return list(_known_location_problems(members, catalogue))
-    except TypeError:  # a value that is not hashable (a list, say): nothing to remember
-        return _location_problems(location, catalogue)
+    members = tuple(
+        (key, type(value), value)
+        for key, value in location.items()
+        if not isinstance(value, list | dict)
+    )
+    return list(_known_location_problems(members, catalogue))
 
 
 @functools.lru_cache(maxsize=1024)  # four rules ask, and archives repeat a few locations
@@ -105,8 +110,8 @@ def _unknown_codes(location: dict[str, Any], catalogue: Catalogue) -> list[Locat
         if field not in location:
             continue
         value = location[field]
-        if isinstance(value, list | dict) or value in choices[field]:
-            continue  # a list or an object is a schema finding (S001)
+        if value in choices[field]:
+            continue
         valid = sorted(choices[field])
         hint = ""
         if isinstance(value, str):

@@ -126,7 +126,12 @@ class Comparison:
 def compare(
     document: dict[str, Any], answer: PortalAnswer, catalogue: Catalogue, now: datetime
 ) -> Comparison:
-    findings = check_document(document, catalogue, now=now)
+    try:
+        findings = check_document(document, catalogue, now=now)
+    except Exception as error:  # never for any input: the run goes on, and says so
+        result = Comparison(document, answer, [])
+        result.divergences.append((f"we fail: {type(error).__name__}", str(error)[:300]))
+        return result
     result = Comparison(document, answer, findings)
     errors = result.errors
     if answer.crashed:
@@ -208,5 +213,7 @@ def duration_divergences(
 
 
 def _windows_ahead(request: dict[str, Any], now: datetime) -> bool:
-    starts = [parse_portal_datetime(w.get("start")) for w in request.get("windows") or []]
-    return all(start is not None and start > now for start in starts)
+    """Whether every window starts after ``now`` (one without a start starts at ``now``)."""
+    starts = [window.get("start") for window in request.get("windows") or []]
+    parsed = [parse_portal_datetime(start) if isinstance(start, str) else None for start in starts]
+    return all(start is not None and start > now for start in parsed)

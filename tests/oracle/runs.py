@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,23 +21,36 @@ from .strategies import PROPOSAL
 
 
 def draw(strategy: st.SearchStrategy[Any], count: int, seed_value: int) -> list[Any]:
-    """``count`` examples of ``strategy``, the same ones for the same seed."""
-    drawn: list[Any] = []
+    """``count`` distinct examples of ``strategy``, the same ones for the same seed.
 
-    @seed(seed_value)
-    @settings(
-        max_examples=count,
-        database=None,
-        phases=[Phase.generate],
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def collect(example: Any) -> None:
-        drawn.append(example)
+    Drawn in short runs, each with a seed of its own, until ``count`` differ:
+    Hypothesis builds later examples of a run out of earlier ones and starts
+    every run with its simplest example, so one long run repeats itself.
+    """
+    drawn: dict[str, Any] = {}
 
-    collect()
-    return drawn
+    def keep(example: Any) -> None:
+        if len(drawn) < count:
+            drawn.setdefault(json.dumps(example, sort_keys=True, default=str), example)
+
+    for run in range(MAX_RUNS_PER_EXAMPLE * count // RUN_LENGTH + 1):
+        if len(drawn) >= count:
+            break
+        runner = given(strategy)(keep)
+        runner = settings(
+            max_examples=RUN_LENGTH,
+            database=None,
+            phases=[Phase.generate],
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )(runner)
+        seed(seed_value * 100_003 + run)(runner)()
+    return list(drawn.values())
+
+
+RUN_LENGTH = 50
+#: A bound on the runs, for a strategy with fewer distinct examples than asked for.
+MAX_RUNS_PER_EXAMPLE = 4
 
 
 @dataclass

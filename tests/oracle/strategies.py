@@ -811,26 +811,20 @@ def _instrument_config(d: _Draw, offer: _Offer, properties: JSON, kind: str) -> 
         "exposure_time": exposure_time,
     }
     extra: JSON = {}
-    readout = offer.modes["readout"]
-    written = _mode_value(d, readout)
-    if written is not None:
-        config["mode"] = written
-    rules = _sub_schema(readout.schema(_chosen(readout, written)), "extra_params", "schema")
-    extra.update(_schema_values(d, rules, exposure_time, 20))
-    rotator = offer.modes.get("rotator")
-    if rotator is not None:
-        written = _mode_value(d, rotator)
+    # (mode kind, the object holding its code, the code's key, share of optional schema values)
+    for kind, holder, key, optional_share in (
+        ("readout", config, "mode", 20),
+        ("rotator", config, "rotator_mode", 50),
+        ("exposure", extra, "exposure_mode", 20),
+    ):
+        modes = offer.modes.get(kind)
+        if modes is None:
+            continue
+        written = _mode_value(d, modes)
         if written is not None:
-            config["rotator_mode"] = written
-        rules = _sub_schema(rotator.schema(_chosen(rotator, written)), "extra_params", "schema")
-        extra.update(_schema_values(d, rules, exposure_time, 50))
-    exposure = offer.modes.get("exposure")
-    if exposure is not None:
-        written = _mode_value(d, exposure)
-        if written is not None:
-            extra["exposure_mode"] = written
-        rules = _sub_schema(exposure.schema(_chosen(exposure, written)), "extra_params", "schema")
-        extra.update(_schema_values(d, rules, exposure_time, 20))
+            holder[key] = written
+        rules = _sub_schema(modes.schema(_chosen(modes, written)), "extra_params", "schema")
+        extra.update(_schema_values(d, rules, exposure_time, optional_share))
     if offer.elements and (properties.get("requires_optical_elements", True) or d.chance(30)):
         config["optical_elements"] = {
             element_type: _element(d, offer, element_type) for element_type in offer.elements
