@@ -100,13 +100,24 @@ the time is UTC.
 
 Passes: "end": "2025-01-29T08:50:00Z"
 Fails:  "end": "2025-13-01T00:00:00Z\"""",
-    "S008": """A number or boolean is written as a string (warning).
+    "S008": """A value of another type that the portal converts (warning).
 
-The portal converts "20" to 20.0 and "true" to true, so the document is
-accepted; write the value itself.
+The portal converts "20" to 20.0 and "true" to true in number and boolean
+fields, takes the text of a number in a text field (2 becomes "2") and reads
+true as 1.0 in a number field, so the document is accepted; write the value
+the field means.
 
 Passes: "exposure_time": 20
 Fails:  "exposure_time": "20\"""",
+    "S009": """extra_params that are not an object, which the portal stores as they are (warning).
+
+The request's and the constraints' extra_params are stored without being
+read as parameters: text or a list there is accepted, and no parameter in it
+(a mosaic pattern, say) has any effect.  Elsewhere, and for values the portal
+cannot store (a number in a request's extra_params), it is an error (S001).
+
+Passes: "extra_params": {"mosaic_pattern": "line"}
+Fails:  "extra_params": [{"mosaic_pattern": "line"}]""",
     "S101": """A key the portal does not know (warning).
 
 The portal silently drops unknown keys, so a typo such as exposure_tme means

@@ -24,6 +24,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from lco_validate.findings import Finding, Severity, pointer_from_parts, pointer_parts
+from lco_validate.kinds import REQUEST
 from lco_validate.normalize import as_text
 
 SCHEMA_BASE_URI = "https://lco-validate.example/schemas/"
@@ -204,7 +205,13 @@ def _findings_for(error: ValidationError, kind: str, document: object) -> Iterat
     schema: Any = error.schema
     path = list(error.absolute_path)
     label = _value_label(path, kind)
-    if keyword == "type":
+    if keyword == "type" and _portal_stores_as_is(path, value, kind):
+        message = (
+            f"{label} is {_show(value)}, not an object; the portal stores it as it is, "
+            "so none of its parameters take effect: write an object"
+        )
+        yield Finding("S009", Severity.WARNING, message, pointer_from_parts(path))
+    elif keyword == "type":
         converted = _portal_conversion(value, rule) or _portal_text(value, rule, schema, path)
         if not converted:
             message = f"{label} is {_show(value)}; it must be {_type_names(rule)}"
@@ -306,6 +313,23 @@ def _portal_conversion(value: object, expected: str | list[str]) -> tuple[object
     if "boolean" in types and value in _PORTAL_BOOLEANS:
         return (_PORTAL_BOOLEANS[value],)
     return None
+
+
+def _portal_stores_as_is(path: list[Any], value: object, kind: str) -> bool:
+    """Whether the portal accepts these non-object extra_params and stores them unread.
+
+    The constraints' extra_params are never read; the request's are only
+    searched for a mosaic pattern (``"mosaic_pattern" in value``), which text
+    and lists survive unless they hold that word; a number there is a server
+    error, as is anything but an object in the other extra_params.
+    """
+    if not path or path[-1] != "extra_params" or value is None:
+        return False
+    owner = path[:-1]
+    if owner[-1:] == ["constraints"]:
+        return True
+    at_request = owner == [] if kind == REQUEST else len(owner) == 2 and owner[0] == "requests"
+    return at_request and isinstance(value, str | list) and "mosaic_pattern" not in value
 
 
 def _portal_text(

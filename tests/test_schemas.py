@@ -39,7 +39,7 @@ SCHEMA_FILES = [
     "location.json",
     "region-of-interest.json",
 ]
-WARNING_CODES = {"S008", "S101"}
+WARNING_CODES = {"S008", "S009", "S101"}
 DELETE = object()
 
 
@@ -336,6 +336,13 @@ CASES = [
     *out_of_range("", {"configuration_repeats": (1, 2147483647)}),
     case("configuration_repeats fraction", "/configuration_repeats", 1.5, "S001"),
     case("configuration_repeats string", "/configuration_repeats", "2", "S008"),
+    # extra_params the portal stores unread, and those it fails on
+    case("request extra_params text", "/extra_params", "note", "S009"),
+    case("request extra_params list", "/extra_params", [{"mosaic_pattern": "line"}], "S009"),
+    case("request extra_params number", "/extra_params", 5, "S001"),
+    case("request extra_params naming a mosaic", "/extra_params", "mosaic_pattern", "S001"),
+    case("constraints extra_params number", C + "/constraints/extra_params", 5, "S009"),
+    case("configuration extra_params text", C + "/extra_params", "note", "S001"),
     case("suspend_until prose", "/suspend_until", "soon", "S007"),
     case("unknown request key", "/windwos", [], "S101"),
     # cadence (write-only)
@@ -515,8 +522,12 @@ def wrong_type_cases() -> Iterator[Any]:
         for key, schema in load_schema(name)["properties"].items():
             if "type" not in schema and "$ref" not in schema:
                 continue  # enums: covered by the S004 cases
+            if (name, key) == ("constraints.json", "extra_params"):
+                continue  # stored whatever it is: S009, in the cases above
             types = schema.get("type", "object")
             value = {"wrong": True} if "array" in types or "string" in types else [1]
+            if key == "extra_params":
+                value = 5  # text or a list there is S009 for a request
             yield case(f"{name} {key} wrong type", f"{prefix}/{key}", value, "S001", kind=kind)
 
 

@@ -69,6 +69,19 @@ GROUP_MESSAGE_CODES = (
 )
 
 
+#: Places only the portal's database decides (README: not checked offline): a proposal
+#: that does not exist, or one the user is not a member of or that is inactive.
+DATABASE_ONLY = (
+    ("/proposal", "Invalid pk"),
+    ("", "You do not belong to the proposal"),
+    ("", "is currently inactive"),
+)
+
+
+def database_only(pointer: str, message: str) -> bool:
+    return any(pointer == where and text in message for where, text in DATABASE_ONLY)
+
+
 def group_message_codes(message: str) -> set[str]:
     return next((codes for text, codes in GROUP_MESSAGE_CODES if text in message), set())
 
@@ -109,6 +122,8 @@ class Comparison:
     #: (kind, detail) per divergence; empty when we agree.
     divergences: list[tuple[str, str]] = field(default_factory=list)
     matched_by: dict[str, int] = field(default_factory=dict)
+    #: Documented differences this document showed (README), which are not divergences.
+    expected: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:
@@ -146,11 +161,17 @@ def compare(
         if not errors:
             result.divergences.extend(duration_divergences(document, answer, catalogue, now))
         return result
-    if not errors:
-        places = "; ".join(f"{p or '/'}: {m}" for p, m in portal_places(answer.errors))
-        result.divergences.append(("portal refuses, we accept", places))
+    places = portal_places(answer.errors)
+    offline = [place for place in places if not database_only(*place)]
+    if len(offline) < len(places):
+        result.expected.append("the portal's database refuses the proposal")
+    if not offline:
         return result
-    for pointer, message in portal_places(answer.errors):
+    if not errors:
+        named = "; ".join(f"{p or '/'}: {m}" for p, m in offline)
+        result.divergences.append(("portal refuses, we accept", named))
+        return result
+    for pointer, message in offline:
         if pointer:
             how = next((m for f in errors if (m := matches(pointer, f.pointer))), None)
         else:

@@ -65,6 +65,7 @@ class Tally:
     refused_places_matched: int = 0
     accepted_durations_equal: int = 0
     matched_by: Counter[str] = field(default_factory=Counter)
+    expected: Counter[str] = field(default_factory=Counter)
     kinds: Counter[str] = field(default_factory=Counter)
     smallest: dict[str, Comparison] = field(default_factory=dict)
 
@@ -83,6 +84,7 @@ class Tally:
         if answer.accepted and not kinds:
             self.accepted_durations_equal += 1
         self.matched_by.update(result.matched_by)
+        self.expected.update(result.expected)
         for kind in set(kinds):
             self.kinds[kind] += 1
             best = self.smallest.get(kind)
@@ -106,6 +108,8 @@ class Tally:
             "portal places matched by a finding of ours: "
             + ", ".join(f"{how} {n}" for how, n in sorted(self.matched_by.items())),
         ]
+        for kind, count in sorted(self.expected.items()):
+            lines.append(f"documented difference, not a divergence: {kind}: {count}")
         if self.kinds:
             lines.append("divergences (documents per kind; smallest example):")
         for kind, count in self.kinds.most_common():
