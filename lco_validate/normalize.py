@@ -129,9 +129,19 @@ def _as_integer(value: object) -> object:
     return value
 
 
-def _as_boolean(value: object) -> object:
-    if isinstance(value, str) and value in _TEXT_BOOLEANS:
-        return _TEXT_BOOLEANS[value]
+#: What DRF's BooleanField reads as true and as false (text compared in lower case).
+_BOOLEAN_FIELD_TEXT = {
+    **dict.fromkeys(("t", "y", "yes", "true", "on", "1"), True),
+    **dict.fromkeys(("f", "n", "no", "false", "off", "0"), False),
+}
+
+
+def as_boolean_field(value: object) -> object:
+    """A BooleanField's value: DRF also reads "yes", "off", 1, 0 and 0.0 as booleans."""
+    if isinstance(value, str):
+        return _BOOLEAN_FIELD_TEXT.get(value.lower(), value)
+    if isinstance(value, int | float) and not isinstance(value, bool) and value in (0, 1):
+        return bool(value)
     return value
 
 
@@ -611,7 +621,7 @@ def _convert_configuration_fields(configuration: JSON) -> None:
     _format_extra_params(configuration)
     _convert(configuration, "instrument_type", as_text)
     _convert(configuration, "repeat_duration", _as_float)
-    _convert(configuration, "fill_window", _as_boolean)
+    _convert(configuration, "fill_window", as_boolean_field)
     for instrument_config in _list(configuration.get("instrument_configs")):
         if not isinstance(instrument_config, dict):
             continue
@@ -627,7 +637,7 @@ def _convert_configuration_fields(configuration: JSON) -> None:
         _convert(configuration.get(key), "mode", as_text)
         _convert(configuration.get(key), "exposure_time", _as_float)
         _format_extra_params(configuration.get(key))
-    _convert(configuration.get("guiding_config"), "optional", _as_boolean)
+    _convert(configuration.get("guiding_config"), "optional", as_boolean_field)
     constraints = configuration.setdefault("constraints", {})
     if isinstance(constraints, dict):
         for key, value in CONSTRAINT_DEFAULTS.items():

@@ -25,7 +25,7 @@ from referencing.jsonschema import DRAFT202012
 
 from lco_validate.findings import Finding, Severity, pointer_from_parts, pointer_parts
 from lco_validate.kinds import REQUEST
-from lco_validate.normalize import as_text
+from lco_validate.normalize import as_boolean_field, as_text
 
 SCHEMA_BASE_URI = "https://lco-validate.example/schemas/"
 ENTRY_SCHEMAS = {"request-group": "request-group.json", "request": "request.json"}
@@ -38,7 +38,6 @@ _DATETIME = re.compile(
 )
 # DRF's IntegerField strips a trailing ".000" before calling int().
 _TRAILING_ZERO_FRACTION = re.compile(r"\.0*\s*$")
-_PORTAL_BOOLEANS = {"true": True, "True": True, "false": False, "False": False}
 # What target.json's $defs/present and present-text exclude: values the portal takes as missing.
 _MISSING_VALUES = ({"type": "null"}, {"const": ""})
 _TYPE_NAMES = {
@@ -230,6 +229,11 @@ def _findings_for(error: ValidationError, kind: str, document: object) -> Iterat
                 f"{label} is {_show(value)}; the portal reads it as the number {number:g}, "
                 f"but write {number:g} if that is meant"
             )
+        elif isinstance(value, int | float):
+            message = (
+                f"{label} is {_show(value)}; the portal reads it as {json.dumps(number)}, "
+                f"but write {json.dumps(number)}"
+            )
         else:
             message = (
                 f"{label} is the string {_show(value)}; the portal converts it, "
@@ -301,6 +305,10 @@ def _portal_conversion(value: object, expected: str | list[str]) -> tuple[object
     types = [expected] if isinstance(expected, str) else expected
     if isinstance(value, bool) and "number" in types:
         return (float(value),)
+    if "boolean" in types and not isinstance(value, bool):
+        converted = as_boolean_field(value)
+        if isinstance(converted, bool):
+            return (converted,)
     if not isinstance(value, str):
         return None
     try:
@@ -310,8 +318,6 @@ def _portal_conversion(value: object, expected: str | list[str]) -> tuple[object
             return (int(_TRAILING_ZERO_FRACTION.sub("", value)),)
     except ValueError:
         return None
-    if "boolean" in types and value in _PORTAL_BOOLEANS:
-        return (_PORTAL_BOOLEANS[value],)
     return None
 
 
