@@ -811,3 +811,25 @@ def test_command_help_has_an_example() -> None:
 
 def test_iso_rounds_to_the_second() -> None:
     assert iso(at("2025-01-29T18:39:42.6Z")) == "2025-01-29T18:39:43Z"
+
+
+def test_proper_motion_moves_a_polar_target_along_its_great_circle() -> None:
+    # In RA/Dec rates the pole is singular: the target used to spin round the sky, and a
+    # southern pole target with proper motion came out observable from SOAR, whose pole
+    # sits at 30 degrees, below the airmass limit's 38.7 (rise_set: never visible).
+    pole = astro.FixedTarget(ra=52.2, dec=-90.0, proper_motion_ra=-385.5, proper_motion_dec=-484.3)
+    _, dec = pole.catalogue_place(np.array([2026.0]))
+    moved = math.hypot(385.5, 484.3) / 3.6e6 * 26  # degrees, along the great circle
+    assert math.degrees(dec[0]) == pytest.approx(-90.0 + moved, abs=1e-9)
+
+
+def test_proper_motion_of_barnards_star_matches_linear_rates_to_an_arcsecond() -> None:
+    star = astro.FixedTarget(
+        ra=269.452, dec=4.6934, proper_motion_ra=-801.551, proper_motion_dec=10362.394
+    )
+    ra, dec = star.catalogue_place(np.array([2026.0]))
+    years = 26.0
+    expected_dec = 4.6934 + 10362.394 / 3.6e6 * years
+    expected_ra = 269.452 - 801.551 / 3.6e6 * years / math.cos(math.radians(4.6934))
+    assert math.degrees(dec[0]) == pytest.approx(expected_dec, abs=1 / 3600)
+    assert math.degrees(ra[0]) % 360 == pytest.approx(expected_ra, abs=1 / 3600)

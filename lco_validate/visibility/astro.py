@@ -42,6 +42,7 @@ Array = NDArray[np.float64]
 HOUR = 3600.0
 DAY = 86400.0
 UNIX_EPOCH_MJD = 40587.0
+J2000_MJD = 51544.5  # 2000-01-01T12:00 TT
 UNIX_EPOCH_JD = 2440587.5
 LIGHT_AU_PER_DAY = 173.1446326846693
 AU_METRES = 149597870700.0
@@ -364,6 +365,27 @@ class FixedTarget:
         default_factory=dict, compare=False, hash=False, repr=False
     )
 
+    def catalogue_place(self, years: Array) -> tuple[Array, Array]:
+        """RA and Dec (radians) at Julian ``years``, moved along the proper motion's great circle.
+
+        As a vector in space, not as rates of RA and Dec: those are singular at
+        the poles, where a target with proper motion would otherwise spin round.
+        """
+        ra, dec = math.radians(self.ra), math.radians(self.dec)
+        position = np.array(
+            [math.cos(dec) * math.cos(ra), math.cos(dec) * math.sin(ra), math.sin(dec)]
+        )
+        east = np.array([-math.sin(ra), math.cos(ra), 0.0])
+        north = np.array(
+            [-math.sin(dec) * math.cos(ra), -math.sin(dec) * math.sin(ra), math.cos(dec)]
+        )
+        per_year = np.radians(np.array([self.proper_motion_ra, self.proper_motion_dec]) / 3.6e6)
+        velocity = per_year[0] * east + per_year[1] * north
+        elapsed = np.asarray(years, dtype=np.float64)[..., None] - self.epoch
+        moved = position + velocity * elapsed
+        moved /= np.linalg.norm(moved, axis=-1, keepdims=True)
+        return np.arctan2(moved[..., 1], moved[..., 0]), np.arcsin(np.clip(moved[..., 2], -1, 1))
+
     def directions(self, table: Ephemeris, place: Place, times: Array) -> Array:
         """Apparent geocentric CIRS unit vectors (stars have no diurnal parallax)."""
         nodes = self._daily_nodes(table)
@@ -380,21 +402,13 @@ class FixedTarget:
             count = (len(table.era) - 1) // 24 + 1
             midnights = table.start + np.arange(count, dtype=np.float64) * DAY
             tt_mjd = table.tt_mjd(midnights)
-            dec = math.radians(self.dec)
-            per_year_ra = math.radians(self.proper_motion_ra / 3.6e6) / max(math.cos(dec), 1e-9)
-            per_year_dec = math.radians(self.proper_motion_dec / 3.6e6)
-            # ERFA wants the place at J2000.0; move it there along the proper motion
-            years_to_j2000 = 2000.0 - self.epoch
+            years = 2000.0 + (tt_mjd - J2000_MJD) / 365.25
+            ra, dec = self.catalogue_place(years)
             with quiet_erfa():
+                # The proper motion is already applied: ERFA adds parallax, light
+                # deflection, aberration, precession and nutation.
                 ra_cirs, dec_cirs, _ = erfa.atci13(
-                    math.radians(self.ra) + per_year_ra * years_to_j2000,
-                    dec + per_year_dec * years_to_j2000,
-                    per_year_ra,
-                    per_year_dec,
-                    self.parallax / 1000.0,
-                    0.0,
-                    2400000.5,
-                    tt_mjd,
+                    ra, dec, 0.0, 0.0, self.parallax / 1000.0, 0.0, 2400000.5, tt_mjd
                 )
             self._nodes[key] = np.stack(
                 [

@@ -113,6 +113,16 @@ def near_an_edge(
     return abs(ours.largest - portal) <= EDGE_TOLERANCE
 
 
+def visibility_at_an_edge(
+    document: dict[str, Any], pointer: str, message: str, catalogue: Catalogue, now: datetime
+) -> bool:
+    """Whether the place is a visibility refusal whose interval is near ours."""
+    largest, index = portal_largest(message), request_index(pointer)
+    if largest is None or index is None:
+        return False
+    return near_an_edge(document, index, largest, catalogue, now)
+
+
 def database_only(pointer: str, message: str) -> bool:
     return any(pointer == where and text in message for where, text in DATABASE_ONLY)
 
@@ -213,14 +223,7 @@ def compare(
     if not offline:
         return result
     if not errors:
-        edges = [portal_largest(message) for _, message in offline]
-        indices = [request_index(pointer) for pointer, _ in offline]
-        if all(
-            largest is not None
-            and index is not None
-            and near_an_edge(document, index, largest, catalogue, now)
-            for largest, index in zip(edges, indices, strict=True)
-        ):
+        if all(visibility_at_an_edge(document, *place, catalogue, now) for place in offline):
             result.expected.append(VISIBILITY_EDGE)
             return result
         named = "; ".join(f"{p or '/'}: {m}" for p, m in offline)
@@ -232,7 +235,9 @@ def compare(
         else:
             codes = group_message_codes(message)
             how = "by code" if any(f.code in codes for f in errors) else None
-        if how is None:
+        if how is None and visibility_at_an_edge(document, pointer, message, catalogue, now):
+            result.expected.append(VISIBILITY_EDGE)
+        elif how is None:
             result.divergences.append(
                 (
                     f"portal names {shape(pointer)} ({message_gist(message)}), we do not",
