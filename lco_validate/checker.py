@@ -68,7 +68,7 @@ def check_unit(
     contexts = [] if contexts is None else contexts
     for pointer, request in unit.requests():
         context = RequestContext(request, pointer, unit, settings)
-        malformed = [p for p in broken if p == pointer or p.startswith(pointer + "/")]
+        malformed = rules.lying_under(pointer, broken)
         if not malformed:
             contexts.append(context)
         # Objects of a malformed request that are well formed are still judged, as the

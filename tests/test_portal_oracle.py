@@ -12,6 +12,7 @@ import json
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -26,6 +27,7 @@ from .oracle.runs import (
     as_submission,
     draw,
     fixture_folders,
+    judge,
     verdict_lines,
 )
 from .oracle.strategies import Exercised, mutated_request_groups, request_groups
@@ -49,10 +51,11 @@ def portal() -> Iterator[Portal]:
         yield running
 
 
-def judge_sample(portal: Portal, documents: list[dict]) -> Tally:  # type: ignore[type-arg]
+def judge_sample(portal: Portal, documents: list[dict[str, Any]]) -> Tally:
     tally = Tally()
-    for document in documents:
-        tally.add(compare(document, portal.validate(document, NOW), CATALOGUE, NOW))
+    answers = (portal.validate(document, NOW) for document in documents)
+    for result in judge(documents, answers, CATALOGUE, NOW):
+        tally.add(result)
     return tally
 
 

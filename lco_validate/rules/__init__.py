@@ -139,6 +139,11 @@ def judged_by_parts(context: RequestContext, malformed: Sequence[str]) -> list[F
     return kept
 
 
+def lying_under(pointer: str, pointers: Sequence[str]) -> list[str]:
+    """Those of ``pointers`` that are ``pointer`` or lie under it."""
+    return [p for p in pointers if p == pointer or p.startswith(pointer + "/")]
+
+
 def holds_any(pointer: str, pointers: Sequence[str]) -> bool:
     """Whether any of ``pointers`` is ``pointer`` or lies under it."""
-    return any(p == pointer or p.startswith(pointer + "/") for p in pointers)
+    return bool(lying_under(pointer, pointers))

@@ -32,13 +32,16 @@ def applies(context: RequestContext) -> bool:
 
 
 def fills_window(request: JSON) -> bool:
-    """A REPEAT configuration with fill_window: the portal stretches it to the largest interval."""
+    """Whether a REPEAT configuration asks to be stretched to the largest interval."""
     configurations = request.get("configurations")
-    return any(
+    return any(map(_fills, configurations if isinstance(configurations, list) else []))
+
+
+def _fills(configuration: object) -> bool:
+    return (
         isinstance(configuration, dict)
         and "REPEAT" in str(configuration.get("type", ""))
         and bool(configuration.get("fill_window"))
-        for configuration in (configurations if isinstance(configurations, list) else [])
     )
 
 
@@ -56,7 +59,7 @@ def filled_request(request: JSON, catalogue: Catalogue, largest: float) -> JSON:
     configurations = [dict(c) for c in request.get("configurations") or []]
     filled = {**request, "configurations": configurations}
     for configuration in configurations:
-        if "REPEAT" in str(configuration.get("type", "")) and configuration.get("fill_window"):
+        if _fills(configuration):
             stretched = largest - duration + float(configuration.get("repeat_duration") or 0) - 1
             configuration["repeat_duration"] = stretched
             duration = request_duration(filled, catalogue).duration

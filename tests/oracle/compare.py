@@ -175,10 +175,6 @@ class Comparison:
         return [f for f in self.findings if f.severity is Severity.ERROR]
 
     @property
-    def portal_refused(self) -> bool:
-        return not self.answer.accepted
-
-    @property
     def size(self) -> int:
         return len(json.dumps(self.document))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,13 +125,10 @@ def judge(
     answers: Iterable[PortalAnswer],
     catalogue: Catalogue,
     now: datetime,
-    on_result: Callable[[Comparison], None] | None = None,
 ) -> Iterator[Comparison]:
+    """Each document compared with the portal's answer to it, in order."""
     for document, answer in zip(documents, answers, strict=False):
-        result = compare(document, answer, catalogue, now)
-        if on_result:
-            on_result(result)
-        yield result
+        yield compare(document, answer, catalogue, now)
 
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "invalid"
