@@ -212,11 +212,12 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
 
 def test_internal_errors_exit_3_without_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     from lco_validate import cli as cli_module
+    from lco_validate.cli import check as check_command
 
     def explode(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(cli_module, "check_file", explode)
+    monkeypatch.setattr(check_command, "check_file", explode)
     monkeypatch.setattr(sys, "argv", ["lco-validate", "check", str(SEED_PAGE)])
     with pytest.raises(SystemExit) as exit_info:
         cli_module.main()

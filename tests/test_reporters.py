@@ -30,7 +30,7 @@ from lco_validate.checker import FileResult, check_file
 from lco_validate.cli import cli
 from lco_validate.context import Settings
 from lco_validate.findings import Finding, Severity
-from lco_validate.reporters import REPORTERS, github_format, sarif_format
+from lco_validate.reporters import github_format, reporter, sarif_format
 from lco_validate.summary import Summary
 
 from .conftest import REPO, seed_page
@@ -66,7 +66,7 @@ def checked(*paths: Path) -> list[FileResult]:
 
 def render(format_name: str, results: list[FileResult]) -> str:
     stream = io.StringIO()
-    REPORTERS[format_name](results, Summary(), stream)
+    reporter(format_name)(results, Summary(), stream)
     return stream.getvalue()
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from lco_validate import cli as cli_module
+from lco_validate.cli import check as check_command
 from lco_validate.cli import cli
 
 from .conftest import SEED_PAGE
@@ -168,18 +168,18 @@ def test_progress_bar_only_at_a_terminal_outside_hooks_and_ci(
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr("sys.stderr.isatty", lambda: tty)
-    files = [f"f{i}.json" for i in range(cli_module.PROGRESS_MIN_FILES)]
-    bar = cli_module._progress(files, quiet=False)
+    files = [f"f{i}.json" for i in range(check_command.PROGRESS_MIN_FILES)]
+    bar = check_command._progress(files, quiet=False)
     assert (type(bar).__name__ == "ProgressBar") is shown
-    assert cli_module._progress(files[:3], quiet=False).__class__.__name__ != "ProgressBar"
+    assert check_command._progress(files[:3], quiet=False).__class__.__name__ != "ProgressBar"
 
 
 def test_many_files_are_checked_in_parallel_with_the_same_results(tmp_path: Path) -> None:
     path = broken_request(tmp_path)
-    for index in range(cli_module.PARALLEL_MIN_FILES):
+    for index in range(check_command.PARALLEL_MIN_FILES):
         (path.parent / f"copy-{index:03}.json").write_text(path.read_text())
     serial = run(tmp_path, "check", "requests", "-j", "1", "-o", "json")
     parallel = run(tmp_path, "check", "requests", "-j", "2", "-o", "json")
     assert parallel.exit_code == serial.exit_code == 1
     assert json.loads(parallel.stdout) == json.loads(serial.stdout)
-    assert len(json.loads(serial.stdout)["findings"]) == 2 * (cli_module.PARALLEL_MIN_FILES + 1)
+    assert len(json.loads(serial.stdout)["findings"]) == 2 * (check_command.PARALLEL_MIN_FILES + 1)

@@ -10,20 +10,19 @@ from typing import Any, TextIO
 
 import click
 
-from ..cli import (
-    _load_catalogue,
-    _parse_now,
+from ..findings import Finding
+from ..summary import counted
+from .options import (
+    catalogue_from_option,
     catalogue_option,
-    cli,
     jobs_option,
     kind_option,
     output_format_option,
+    parse_now,
 )
-from ..findings import Finding
-from ..summary import counted
 
 
-@cli.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True)
 @output_format_option(
     help="text: the summary (findings with --findings); json: summary and findings as data."
@@ -60,10 +59,10 @@ def audit(
     """
     from ..audit import AuditOptions, run_audit
 
-    _load_catalogue(configdb)  # a bad snapshot is a usage error before any work starts
+    catalogue_from_option(configdb)  # a bad snapshot is a usage error before any work starts
     options = AuditOptions(
         configdb=configdb,
-        now=_parse_now(now) if now else None,
+        now=parse_now(now) if now else None,
         duration_tolerance=duration_tolerance,
         kind=kind,
         visibility=visibility and now is not None,

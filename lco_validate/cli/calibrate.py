@@ -6,7 +6,6 @@ import json
 import os
 import resource
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,16 +13,14 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from ..checker import fewer_garbage_collections
-from ..cli import (
+from ..findings import Finding
+from .options import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
-    _load_catalogue,
+    catalogue_from_option,
     catalogue_option,
-    cli,
     output_format_option,
 )
-from ..findings import Finding
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -41,7 +38,7 @@ _METHODS = {
 }
 
 
-@cli.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True)
 @catalogue_option
 @output_format_option(help="text: a table per instrument type; json: the same as data.")
@@ -91,8 +88,9 @@ def calibrate(
     """
     from ..calibrate import calibrate as fit
     from ..calibrate import calibration_as_dict, catalogue_changes
+    from ..checker import fewer_garbage_collections
 
-    catalogue = _load_catalogue(configdb)
+    catalogue = catalogue_from_option(configdb)
     if write_catalogue:
         _refuse_overwriting_inputs(write_catalogue, [*paths, *([configdb] if configdb else [])])
     started = time.perf_counter()
@@ -176,6 +174,8 @@ def _refuse_overwriting_inputs(target: str, inputs: list[str]) -> None:
 
 def _write_catalogue(catalogue: Catalogue, changes: list[CatalogueChange], target: str) -> None:
     """Write atomically, and only a snapshot that loads and passes the configdb schema."""
+    import tempfile
+
     from ..calibrate import updated_sites
     from ..catalogue import CatalogueError, load_catalogue
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import click
 
-from ..cli import EXIT_CLEAN, EXIT_FINDINGS, _load_catalogue, catalogue_option, cli, kind_option
 from ..findings import Finding, Severity, pointer_parts
+from .options import EXIT_CLEAN, EXIT_FINDINGS, catalogue_from_option, catalogue_option, kind_option
 
 
-@cli.command()
+@click.command()
 @click.argument("path")
 @kind_option
 @catalogue_option
@@ -35,7 +35,7 @@ def normalize(path: str, kind: str | None, configdb: str | None) -> None:
     from ..loading import JSON_LINES_SUFFIXES, load_file
     from ..normalize import normalized_request
 
-    catalogue = _load_catalogue(configdb)
+    catalogue = catalogue_from_option(configdb)
     source = load_file(path)
     problems = list(source.findings)
     outputs = []

@@ -10,12 +10,11 @@ from typing import Any, TextIO
 
 import click
 
-from ..cli import (
+from .options import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
-    _load_catalogue,
+    catalogue_from_option,
     catalogue_option,
-    cli,
     iter_request_contexts,
     kind_option,
     now_callback,
@@ -23,7 +22,7 @@ from ..cli import (
 )
 
 
-@cli.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True)
 @output_format_option()
 @kind_option
@@ -66,7 +65,7 @@ def visibility(
     from ..context import Settings
     from ..visibility.observability import request_visibility
 
-    settings = Settings(catalogue=_load_catalogue(configdb), now=now, kind=kind)
+    settings = Settings(catalogue=catalogue_from_option(configdb), now=now, kind=kind)
     items: list[dict[str, Any]] = []
     results = []
     for path, context in iter_request_contexts(paths, settings):
