@@ -19,7 +19,6 @@ import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -262,11 +261,18 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     Raises ``CatalogueError`` naming the problem for an unusable snapshot.
     """
     if path is None:
-        text = resources.files("lco_validate").joinpath("data", DEFAULT_SNAPSHOT).read_text()
+        text = (Path(__file__).parent / "data" / DEFAULT_SNAPSHOT).read_text(encoding="utf-8")
         source = f"built-in LCO catalogue ({DEFAULT_SNAPSHOT})"
     else:
+        from .loading import MAX_FILE_BYTES, TooLarge, read_file
+
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = read_file(path, MAX_FILE_BYTES).decode("utf-8")
+        except TooLarge as error:
+            raise CatalogueError(
+                f"configdb snapshot {path} is {error.size:,} bytes, above the "
+                f"{MAX_FILE_BYTES // 2**20} MiB limit"
+            ) from error
         except (OSError, UnicodeDecodeError) as error:
             raise CatalogueError(f"cannot read configdb snapshot {path}: {error}") from error
         source = str(path)
@@ -277,6 +283,8 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
             f"configdb snapshot {source} is not valid JSON: {error.msg} "
             f"at line {error.lineno} column {error.colno}"
         ) from error
+    except (ValueError, RecursionError) as error:  # an integer of thousands of digits; nesting
+        raise CatalogueError(f"configdb snapshot {source} cannot be read: {error}") from error
     if path is not None:  # the built-in snapshot is validated by the test suite, not per run
         _check_snapshot(document, source)
     sites = document["results"] if isinstance(document, dict) else document

@@ -7,7 +7,9 @@ the schema does not name are fine, at every depth) and keeps Cerberus'
 normalised document (schema defaults such as ``extra_params.bin_x``) only when
 it is valid.  ``apply_schema`` does the same with the same library, and turns
 each error into a ``SchemaProblem``: the path of the offending field in the
-checked document, and a message in our own words.
+checked document, and a message in our own words.  Documents that plainly
+pass a plain schema are decided by ``cerberus_quick`` without importing
+Cerberus (a pre-commit hook would spend most of its time building validators).
 
 Two differences from plain Cerberus, both following what the portal must do:
 
@@ -33,6 +35,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .cerberus_quick import is_plain, plainly_valid
 from .jsondata import from_key, json_copy, value_key
 
 JSON = dict[str, Any]
@@ -161,6 +164,11 @@ def _apply_cached(schema_text: str, projection_key: bytes) -> SchemaOutcome:
 
 
 def _apply(schema_text: str, document: JSON) -> SchemaOutcome:
+    plain = _plain_schema(schema_text)
+    if plain is not None:
+        normalized = plainly_valid(plain, document)
+        if normalized is not None:
+            return SchemaOutcome(document=normalized)
     try:
         validator = _validator(schema_text)
     except Exception as error:  # cerberus.SchemaError, or a schema Cerberus chokes on
@@ -270,6 +278,13 @@ def _merge(original: Any, normalized: Any) -> Any:
     if same_list and len(original) == len(normalized):
         return [_merge(old, new) for old, new in zip(original, normalized, strict=True)]
     return json_copy(normalized) if isinstance(normalized, dict | list) else normalized
+
+
+@functools.lru_cache(maxsize=256)
+def _plain_schema(schema_text: str) -> JSON | None:
+    """The schema, when ``cerberus_quick`` can decide plainly valid documents for it."""
+    schema = json.loads(schema_text)
+    return schema if is_plain(schema) else None
 
 
 @functools.lru_cache(maxsize=256)

@@ -7,25 +7,23 @@ and a message in our own words; positions are filled in later by the caller.
 
 from __future__ import annotations
 
-import difflib
 import functools
-import importlib.resources
 import json
 import math
 import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+from typing import TYPE_CHECKING, Any
 
 from lco_validate.findings import Finding, Severity, pointer_from_parts, pointer_parts
 from lco_validate.kinds import REQUEST
 from lco_validate.normalize import as_boolean_field, as_text
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+    from referencing import Registry
 
 SCHEMA_BASE_URI = "https://lco-validate.example/schemas/"
 ENTRY_SCHEMAS = {"request-group": "request-group.json", "request": "request.json"}
@@ -88,20 +86,15 @@ def _utc_offset(zone: str | None) -> timezone:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
-_FORMAT_CHECKER = FormatChecker(formats=())
-
-
-@_FORMAT_CHECKER.checks("date-time")
 def _is_portal_datetime(instance: object) -> bool:
     return not isinstance(instance, str) or parse_portal_datetime(instance) is not None
 
 
 def schema_dir() -> Path:
     """The folder holding the schemas: packaged in a wheel, else the repository's."""
-    packaged = importlib.resources.files("lco_validate") / "schemas"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[1] / "schemas"
+    package = Path(__file__).resolve().parent
+    packaged = package / "schemas"
+    return packaged if packaged.is_dir() else package.parent / "schemas"
 
 
 def load_schema(name: str) -> dict[str, Any]:
@@ -111,6 +104,9 @@ def load_schema(name: str) -> dict[str, Any]:
 
 @functools.cache
 def _registry() -> Registry[Any]:
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     resources = []
     for path in sorted(schema_dir().glob("*.json")):
         contents = load_schema(path.name)
@@ -122,12 +118,19 @@ def _registry() -> Registry[Any]:
 
 @functools.cache
 def validator_for(kind: str) -> Draft202012Validator:
-    """The validator for ``kind`` ("request-group" or "request"), built once per process."""
+    """The validator for ``kind`` ("request-group" or "request"), built once per process.
+
+    jsonschema is imported here, not at the top: valid documents never need it.
+    """
+    from jsonschema import Draft202012Validator, FormatChecker
+
     if kind not in ENTRY_SCHEMAS:
         raise ValueError(f"unknown document kind {kind!r}; expected one of {sorted(ENTRY_SCHEMAS)}")
     registry = _registry()
     schema = registry.contents(SCHEMA_BASE_URI + ENTRY_SCHEMAS[kind])
-    return Draft202012Validator(schema, registry=registry, format_checker=_FORMAT_CHECKER)
+    format_checker = FormatChecker(formats=())
+    format_checker.checks("date-time")(_is_portal_datetime)
+    return Draft202012Validator(schema, registry=registry, format_checker=format_checker)
 
 
 #: The timestamps ``parse_portal_datetime`` reads, calendar included, as one pattern in a
@@ -255,10 +258,12 @@ def _findings_for(error: ValidationError, kind: str, document: object) -> Iterat
             "S002", f"{noun} needs '{path[-1]}'; a {given} value counts as missing", parent
         )
     elif keyword == "additionalProperties" and isinstance(value, dict):
+        from difflib import get_close_matches
+
         known = list(schema.get("properties", {}))
         noun = _object_noun(path, kind, value)
         for key in (key for key in value if key not in known):
-            close = difflib.get_close_matches(key, known, n=1, cutoff=0.7)
+            close = get_close_matches(key, known, n=1, cutoff=0.7)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             message = f"unknown key '{key}' in {noun} is ignored by the portal{hint}"
             pointer = pointer_from_parts([*path, key])

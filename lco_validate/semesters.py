@@ -13,7 +13,7 @@ import itertools
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from .schemas import parse_portal_datetime
@@ -34,7 +34,7 @@ class Semester:
 @functools.cache
 def semesters() -> tuple[Semester, ...]:
     """Our semester table, in time order."""
-    text = resources.files("lco_validate").joinpath("data", SEMESTER_TABLE).read_text()
+    text = (Path(__file__).parent / "data" / SEMESTER_TABLE).read_text(encoding="utf-8")
     table = [
         Semester(entry["code"], _table_time(entry["start"]), _table_time(entry["end"]))
         for entry in json.loads(text)["semesters"]

@@ -48,10 +48,12 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
     for _ in range(draw(st.integers(0, 4))):
         owner = draw(st.sampled_from(owners))
         extra = owner.get("extra_params")
+        # A copy: the sampled [] and {} are shared, and one placed inside itself is a cycle.
+        value = copy.deepcopy(draw(VALUES))
         if draw(st.booleans()) and isinstance(extra, dict):
-            extra[draw(KEYS)] = draw(VALUES)
+            extra[draw(KEYS)] = value
         else:
-            owner[draw(st.sampled_from(["extra_params", "exposure_time", "mode"]))] = draw(VALUES)
+            owner[draw(st.sampled_from(["extra_params", "exposure_time", "mode"]))] = value
     if draw(st.booleans()):
         return dict(configuration["instrument_configs"][0])
     return configuration
