@@ -20,6 +20,7 @@ from typing import Any
 from .findings import Finding, Severity
 from .kinds import Unit, iter_units
 from .loading import JSON_LINES_SUFFIXES, expand_paths
+from .odd_values import INTEGER_DIGITS_READ, read_integer
 
 CHUNK_CHARACTERS = 1 << 20
 #: A single document (one API page) larger than this is refused.
@@ -30,6 +31,7 @@ _PREAMBLE_LINE = re.compile(r"(?:HTTP(?:/[\d.]+)? \d{3}\b|[A-Za-z0-9-]+:)[^\n]*\
 _SPACE = re.compile(r"[ \t\r\n]*")
 _DOCUMENT_START = re.compile(r'(?<=\n)(?:HTTP |\{\s*"count"|\[)')
 _DECODER = json.JSONDecoder()
+_LONG_INTEGER_DECODER = json.JSONDecoder(parse_int=read_integer)
 #: A syntax error this far before the end of the buffer is real, not a document cut by a chunk.
 _TRUNCATION_MARGIN = 64 << 10
 
@@ -96,6 +98,8 @@ def _read_lines(path: str, stream: io.TextIOBase) -> Iterator[ArchiveDocument | 
                 line=number,
                 column=error.colno,
             )
+        except ValueError:  # int() refused an integer of thousands of digits
+            yield _too_many_digits(path, number)
         else:
             yield ArchiveDocument(path, index, number, line, value)
         index += 1
@@ -120,7 +124,17 @@ def _split_documents(path: str, stream: io.TextIOBase) -> Iterator[ArchiveDocume
         if offset >= len(buffer):
             return
         try:
-            value, end = _DECODER.raw_decode(buffer, offset)
+            try:
+                value, end = _DECODER.raw_decode(buffer, offset)
+            except json.JSONDecodeError:
+                raise
+            except ValueError:  # int() refused an integer of thousands of digits
+                value, end = _LONG_INTEGER_DECODER.raw_decode(buffer, offset)
+                yield _too_many_digits(path, line)
+                line += buffer.count("\n", offset, end)
+                offset = end
+                index += 1
+                continue
         except json.JSONDecodeError as error:
             truncated = len(buffer) - error.pos < _TRUNCATION_MARGIN
             if truncated and not at_end and len(buffer) - offset < MAX_DOCUMENT_CHARACTERS:
@@ -155,6 +169,18 @@ def _split_documents(path: str, stream: io.TextIOBase) -> Iterator[ArchiveDocume
         line += buffer.count("\n", offset, end)
         offset = end
         index += 1
+
+
+def _too_many_digits(path: str, line: int) -> Finding:
+    return Finding(
+        "J014",
+        Severity.ERROR,
+        f"an integer in this document has more than {INTEGER_DIGITS_READ:,} digits, which the "
+        "portal's JSON parser refuses; the document is skipped",
+        path=path,
+        line=line,
+        column=1,
+    )
 
 
 def _skip_preamble(buffer: str, offset: int, line: int) -> tuple[int, int]:

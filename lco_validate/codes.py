@@ -64,6 +64,31 @@ Files are loaded whole by `check`; archives are streamed by `audit`.""",
 Kinds are detected from keys: 'requests', 'proposal', 'operator'... make a
 request group; 'configurations', 'windows', 'location' make a request.  Use
 --kind to say which kind a document is meant to be.""",
+    "J014": """An integer has more digits than the portal's JSON parser reads.
+
+Python, and so the portal, reads integers of at most 4,300 digits; a longer
+one makes the portal refuse the whole document as unreadable JSON.  The
+document is not checked further.
+
+Passes: {"exposure_count": 2}
+Fails:  {"exposure_count": 9999...9}   (5,000 nines)""",
+    "J015": """A number beyond the floating-point range.
+
+An integer of 2**1024 (about 1.8e308) or more, or a literal such as 1e400
+that overflows to infinity.  The portal refuses such a number in every field:
+with a range error, "too large to convert to float", or a server error.
+
+Passes: {"exposure_time": 30}
+Fails:  {"exposure_time": 1e400}""",
+    "J016": """A string holds half of a UTF-16 surrogate pair (\\ud800 to \\udfff).
+
+JSON lets a string escape either half of a pair alone, but that is no
+character: the portal refuses it in text fields (an error); as a key or
+inside extra_params it stores it (a warning).  Later checks see U+FFFD in
+its place.
+
+Passes: {"name": "M31 \\ud83d\\ude00"}   (a full pair)
+Fails:  {"name": "M31 \\ud83d"}""",
     "J020": """A path cannot be read (missing, no permission, or not a file).""",
     "S001": """A value has the wrong JSON type.
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from .findings import Severity
 
+MAX_CONFIG_BYTES = 1 << 20
 TABLE = "lco-validate"
 
 #: Each key of the table, the Python type its value must have, and what it means.
@@ -72,7 +73,7 @@ def find_config(start: Path) -> Path | None:
         if candidate.is_file():
             try:
                 document = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
                 continue
             if TABLE in document.get("tool", {}):
                 return candidate
@@ -83,12 +84,18 @@ def load_config(path: Path | None, *, explicit: bool) -> Config:
     """Read the configuration; ``explicit`` (from ``--config``) allows a bare table file."""
     if path is None:
         return Config()
+    from .loading import TooLarge, read_file
+
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        document = tomllib.loads(read_file(path, MAX_CONFIG_BYTES).decode("utf-8"))
+    except TooLarge as error:
+        raise ConfigError(f"{path} is {error.size:,} bytes; settings files are small") from error
     except OSError as error:
         raise ConfigError(f"cannot read {path}: {error.strerror or error}") from error
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path} is not valid TOML: {error}") from error
+    except RecursionError as error:
+        raise ConfigError(f"{path} is nested too deeply to be a settings file") from error
     table = document.get("tool", {}).get(TABLE)
     if table is None and explicit:
         table = document.get(TABLE, document)

@@ -183,12 +183,21 @@ def request_duration(request: JSON, catalogue: Catalogue) -> RequestDuration:
     Expects defaults to be filled in (``normalize.normalized_request``).
     Raises ``DurationError`` when the catalogue cannot price it.
     """
+    too_large = "a number in it is too large to compute with (beyond about 1.8e308)"
     try:
-        return _request_duration(request, catalogue)
+        timed = _request_duration(request, catalogue)
+        timed.duration  # noqa: B018 - evaluates every term: absurd numbers fail here, not in a rule
     except CatalogueError as error:
         raise DurationError(str(error)) from error
-    except (KeyError, TypeError, ValueError) as error:
+    except ArithmeticError as error:  # an integer beyond 2**1024 meets a float
+        raise DurationError(too_large) from error
+    except ValueError as error:
+        if "NaN" in str(error):  # infinity minus infinity, rounded up
+            raise DurationError(too_large) from error
         raise DurationError(f"the request is not complete enough to time: {error!r}") from error
+    except (KeyError, TypeError) as error:
+        raise DurationError(f"the request is not complete enough to time: {error!r}") from error
+    return timed
 
 
 def _request_duration(request: JSON, catalogue: Catalogue) -> RequestDuration:

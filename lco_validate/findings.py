@@ -76,3 +76,11 @@ def pointer_parts(pointer: str) -> list[str]:
     if not pointer.startswith("/"):
         raise ValueError(f"not a JSON Pointer: {pointer!r}")
     return [unescape_token(token) for token in pointer[1:].split("/")]
+
+
+def number_text(value: float, *, sign: bool = False) -> str:
+    """A number as a message shows it: 30, 1.5, 1e+20; an absurd integer shortened."""
+    if isinstance(value, int) and abs(value) >= 10**15:
+        text = str(value)
+        return f"{text[:8]}... ({len(text.lstrip('-')):,} digits)"
+    return format(float(value), "+g" if sign else "g")

@@ -12,12 +12,14 @@ import fnmatch
 import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .findings import Finding, Severity
+from .odd_values import may_hold_odd_values, odd_values, read_integer
 
 #: Files larger than this are not loaded whole; ``audit`` streams archives instead.
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -114,16 +116,14 @@ def load_file(path: str) -> SourceFile:
         if path == STDIN_NAME:
             data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
         else:
-            size = os.stat(path).st_size
-            if size > MAX_FILE_BYTES:
-                source.add(_too_large(size))
-                return source
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
+            data = read_file(path, MAX_FILE_BYTES)
+    except TooLarge as error:
+        source.add(_too_large(error.size))
+        return source
     except IsADirectoryError:
         source.add(_unreadable("it is a directory"))
         return source
-    except OSError as error:
+    except OSError as error:  # NotAFile included
         source.add(_unreadable(error.strerror or str(error)))
         return source
     if len(data) > MAX_FILE_BYTES:
@@ -132,6 +132,43 @@ def load_file(path: str) -> SourceFile:
     json_lines = path.endswith(JSON_LINES_SUFFIXES)
     load_bytes(source, data, json_lines=json_lines, lines_allowed=path == STDIN_NAME)
     return source
+
+
+class NotAFile(OSError):
+    """A path that names a device, a FIFO or a socket: reading it may never end."""
+
+
+_SPECIAL_FILES = (
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+class TooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        super().__init__(f"{size} bytes")
+        self.size = size
+
+
+def read_file(path: str | Path, limit: int) -> bytes:
+    """A regular file (``TooLarge`` beyond ``limit`` bytes), or a pipe a writer has open.
+
+    Devices and sockets are refused (``NotAFile``).  A FIFO is opened without
+    waiting for a writer: with none, it reads as empty instead of blocking for ever;
+    a pipe from process substitution, ``<(...)``, is read to its end.
+    """
+    mode = os.stat(path).st_mode
+    for test, what in _SPECIAL_FILES:
+        if test(mode):
+            raise NotAFile(f"it is {what}, not a file")
+    size = os.stat(path).st_size
+    if stat.S_ISREG(mode) and size > limit:
+        raise TooLarge(size)
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    os.set_blocking(descriptor, True)
+    with open(descriptor, "rb") as handle:
+        return handle.read(limit + 1)
 
 
 def load_bytes(
@@ -322,6 +359,9 @@ def _parse_one(
     except RecursionError:  # pragma: no cover - guarded by the depth check above
         source.add(Finding("J011", Severity.ERROR, "the document is nested too deeply"), start)
         return None
+    except ValueError:  # int() refused an integer with thousands of digits
+        _report_odd_values(source, text, _parse_long_integers(piece, start, end))
+        return None
     value_end += start
     trailing = _skip_space(text, value_end, end)
     if trailing < end:
@@ -345,7 +385,29 @@ def _parse_one(
     document = Document(value=value, start=start, end=end)
     if flags.duplicates or flags.constants:
         _report_duplicates_and_constants(source, text, document)
+    if may_hold_odd_values(piece):
+        _report_odd_values(source, text, document)
     return document
+
+
+def _parse_long_integers(piece: str, start: int, end: int) -> Document:
+    """The document again, with a marker for each integer too long to read."""
+    decoder = json.JSONDecoder(parse_int=read_integer)
+    value, _ = decoder.raw_decode(piece, _skip_space(piece, 0, len(piece)))
+    return Document(value=value, start=start, end=end)
+
+
+def _report_odd_values(source: SourceFile, text: str, document: Document) -> None:
+    """Findings for the values the portal cannot read; lone surrogates are replaced."""
+    from .positions import scan
+
+    index = scan(text, document.start, document.end)
+    constants = frozenset(pointer for pointer, _, _ in index.constants)
+    document.value, findings = odd_values(document.value, constants)
+    for finding in findings:
+        line, column = index.locate(finding.pointer, at_key=finding.at_key)
+        pointer = finding.pointer.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        source.add(replace(finding, pointer=pointer, line=line, column=column), document.start)
 
 
 @dataclass

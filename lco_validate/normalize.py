@@ -115,7 +115,7 @@ def _as_float(value: object) -> object:
     if isinstance(value, int | float | str):
         try:
             number = float(value)
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: an integer beyond 2**1024
             return value
         return number if math.isfinite(number) else value
     return value
@@ -161,7 +161,7 @@ def portal_extra_param(value: object) -> object:
         return value
     try:
         number = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         return value
     if not math.isfinite(number):
         return value

@@ -4,8 +4,9 @@ Runs inside ``oracle/.venv`` (made by ``setup.sh``), never inside lco-validate.
 One JSON object a line on standard input::
 
     {"document": {...request group...}, "now": "2027-03-01T12:00:00Z"}
+    {"body": "{... the request group as JSON text ...}", "now": "..."}
 
-and one a line on standard output::
+(``body`` is posted as it is, for text no JSON encoder writes) and one a line on standard output::
 
     {"status": 200, "body": {"request_durations": {...}, "errors": {...}}}
     {"status": 500, "exception": "KeyError: 'guiding'"}
@@ -151,9 +152,16 @@ def serve(sites: list[dict], lines, out) -> None:
             now = parse_time(order["now"]) if order.get("now") else timezone.now()
             try:
                 with mock.patch("django.utils.timezone.now", return_value=now):
-                    response = client.post(
-                        "/api/requestgroups/validate/", order["document"], format="json"
-                    )
+                    if "body" in order:  # raw JSON text, as a client would send it
+                        response = client.post(
+                            "/api/requestgroups/validate/",
+                            order["body"],
+                            content_type="application/json",
+                        )
+                    else:
+                        response = client.post(
+                            "/api/requestgroups/validate/", order["document"], format="json"
+                        )
                 answer = {"status": response.status_code, "body": response.json()}
             except Exception as error:  # the portal's HTTP 500
                 answer = {

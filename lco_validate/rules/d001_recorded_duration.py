@@ -21,7 +21,7 @@ from collections.abc import Iterator
 
 from ..context import RequestContext
 from ..duration import DurationError
-from ..findings import Finding, Severity
+from ..findings import Finding, Severity, number_text
 
 CODE = "D001"
 SEVERITY = Severity.ERROR
@@ -44,8 +44,8 @@ def check(context: RequestContext) -> Iterator[Finding]:
     yield Finding(
         CODE,
         SEVERITY,
-        f"recorded duration {recorded:g} s differs from the {computed.duration} s the overhead "
-        f"model gives ({difference:+g} s); largest terms: {terms}. Check the catalogue's "
-        "overheads or the record",
+        f"recorded duration {number_text(recorded)} s differs from the {computed.duration} s the "
+        f"overhead model gives ({number_text(difference, sign=True)} s); largest terms: {terms}. "
+        "Check the catalogue's overheads or the record",
         pointer=f"{context.pointer}/duration",
     )

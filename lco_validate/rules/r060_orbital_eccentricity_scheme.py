@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..context import RequestContext
-from ..findings import Finding, Severity
+from ..findings import Finding, Severity, number_text
 from ..normalize import as_number
 
 CODE = "R060"
@@ -66,8 +66,8 @@ def check(context: RequestContext) -> Iterator[Finding]:
         yield Finding(
             CODE,
             SEVERITY,
-            f"eccentricity {eccentricity:g} is above {MAX_NON_COMET_ECCENTRICITY}, the limit "
-            f"for scheme {scheme}; give the orbit with scheme MPC_COMET ({elements}), "
+            f"eccentricity {number_text(eccentricity)} is above {MAX_NON_COMET_ECCENTRICITY}, "
+            f"the limit for scheme {scheme}; give the orbit with scheme MPC_COMET ({elements}), "
             "or correct the eccentricity",
             pointer=f"{context.pointer}/configurations/{index}/target/scheme",
         )

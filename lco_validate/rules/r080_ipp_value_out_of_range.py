@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..context import GroupContext
-from ..findings import Finding, Severity
+from ..findings import Finding, Severity, number_text
 from ..normalize import as_number
 
 CODE = "R080"
@@ -43,8 +43,8 @@ def check(context: GroupContext) -> Iterator[Finding]:
     yield Finding(
         CODE,
         SEVERITY,
-        f"ipp_value {value:g} is outside {MIN_IPP_VALUE} to {MAX_IPP_VALUE}, the range the "
-        f"portal accepts; use a value in that range (the nearest is {nearest}, and 1.0 leaves "
-        "the priority unchanged)",
+        f"ipp_value {number_text(value)} is outside {MIN_IPP_VALUE} to {MAX_IPP_VALUE}, the "
+        f"range the portal accepts; use a value in that range (the nearest is {nearest}, "
+        "and 1.0 leaves the priority unchanged)",
         pointer=f"{context.pointer}/ipp_value",
     )

@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..context import RequestContext
-from ..findings import Finding, Severity
+from ..findings import Finding, Severity, number_text
 
 if TYPE_CHECKING:
     from ..visibility.observability import RequestVisibility
@@ -101,7 +101,8 @@ def _diagnosis(visibility: RequestVisibility) -> str:
     horizon = first_site.horizon
     limits = "; ".join(
         f"'{pair.name}' above {altitude_limit(pair.constraints.max_airmass, horizon):.1f} deg "
-        f"(max_airmass {pair.constraints.max_airmass:g}, telescope horizon {horizon:g} deg)"
+        f"(max_airmass {number_text(pair.constraints.max_airmass)}, "
+        f"telescope horizon {horizon:g} deg)"
         for pair in visibility.pairs
     )
     if up == 0:
@@ -111,8 +112,8 @@ def _diagnosis(visibility: RequestVisibility) -> str:
             "up at night, or raise max_airmass" + left_out
         )
     constraints = "; ".join(
-        f"'{pair.name}' min_lunar_distance {pair.constraints.min_lunar_distance:g} deg, "
-        f"max_lunar_phase {pair.constraints.max_lunar_phase:g}"
+        f"'{pair.name}' min_lunar_distance {number_text(pair.constraints.min_lunar_distance)} deg, "
+        f"max_lunar_phase {number_text(pair.constraints.max_lunar_phase)}"
         for pair in visibility.pairs
     )
     return (

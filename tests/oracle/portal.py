@@ -85,7 +85,13 @@ class Portal:
         self._lock = threading.Lock()
 
     def validate(self, document: object, now: datetime) -> PortalAnswer:
-        order = {"document": document, "now": now.isoformat().replace("+00:00", "Z")}
+        return self._ask({"document": document, "now": now.isoformat().replace("+00:00", "Z")})
+
+    def validate_text(self, body: str, now: datetime) -> PortalAnswer:
+        """The portal's answer to ``body`` sent as it is (text no JSON encoder would write)."""
+        return self._ask({"body": body, "now": now.isoformat().replace("+00:00", "Z")})
+
+    def _ask(self, order: dict[str, object]) -> PortalAnswer:
         assert self._process.stdin and self._process.stdout
         with self._lock:
             self._process.stdin.write(json.dumps(order) + "\n")
