@@ -17,7 +17,11 @@ from typing import Any
 import pytest
 
 from lco_validate import load_catalogue
+from lco_validate.checker import check_source
+from lco_validate.context import Settings
+from lco_validate.loading import SourceFile, load_bytes
 
+from .conftest import REPO
 from .oracle.compare import compare
 from .oracle.portal import Portal, unavailable_reason
 from .oracle.runs import (
@@ -30,7 +34,7 @@ from .oracle.runs import (
     judge,
     verdict_lines,
 )
-from .oracle.strategies import Exercised, mutated_request_groups, request_groups
+from .oracle.strategies import PROPOSAL, Exercised, mutated_request_groups, request_groups
 
 REASON = unavailable_reason()
 if REASON and os.environ.get("LCO_REQUIRE_ORACLE"):
@@ -98,3 +102,43 @@ def test_invalid_fixtures_get_their_recorded_portal_verdict_and_our_findings_cov
             result = compare(document, answer, catalogue, FIXTURES_NOW)
             assert not result.divergences, (path.name, result.divergences)
     assert answered == recorded
+
+
+_GROUP = json.loads((REPO / "fixtures" / "valid" / "request-group.json").read_text())
+_INSTRUMENT_CONFIG = ("requests", 0, "configurations", 0, "instrument_configs", 0)
+#: JSON text no encoder writes, at a place in the valid group: (place, raw text).
+HOSTILE_TEXT = {
+    "integer of 5,000 digits": ((*_INSTRUMENT_CONFIG, "exposure_count"), "9" * 5000),
+    "10**400 as exposure_time": ((*_INSTRUMENT_CONFIG, "exposure_time"), "1" + "0" * 400),
+    "1e400 as exposure_time": ((*_INSTRUMENT_CONFIG, "exposure_time"), "1e400"),
+    "1e400 as exposure_count": ((*_INSTRUMENT_CONFIG, "exposure_count"), "1e400"),
+    "10**400 as ra": (("requests", 0, "configurations", 0, "target", "ra"), "1" + "0" * 400),
+    "10**400 in extra_params": (
+        (*_INSTRUMENT_CONFIG, "extra_params"),
+        '{"offset_ra": 1' + "0" * 400 + "}",
+    ),
+    "lone surrogate in a name": (("name",), '"L95 \\ud800"'),
+    "lone surrogate as a key": ((*_INSTRUMENT_CONFIG, "extra_params"), '{"\\udc00": 1}'),
+    "full surrogate pair in a name": (("name",), '"L95 \\ud83d\\ude80"'),
+    "deep list in extra_params": (
+        (*_INSTRUMENT_CONFIG, "extra_params"),
+        '{"a": ' + "[" * 400 + "]" * 400 + "}",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_TEXT))
+def test_text_no_encoder_writes_gets_the_portals_verdict(portal: Portal, case: str) -> None:
+    place, raw = HOSTILE_TEXT[case]
+    document = json.loads(json.dumps({**_GROUP, "proposal": PROPOSAL}))
+    node = document
+    for part in place[:-1]:
+        node = node[part]
+    node[place[-1]] = "@@raw@@"
+    body = json.dumps(document).replace('"@@raw@@"', raw)
+    answer = portal.validate_text(body, FIXTURES_NOW)
+    source = SourceFile(path="hostile.json")
+    load_bytes(source, body.encode())
+    result = check_source(source, Settings(catalogue=CATALOGUE, now=FIXTURES_NOW))
+    errors = [f"{f.code} {f.pointer}" for f in result.findings if f.severity.value == "error"]
+    assert bool(errors) == (not answer.accepted), (answer.status, answer.body, errors)
