@@ -134,11 +134,8 @@ class RequestDuration:
         return sorted(totals.items(), key=lambda item: -item[1])[:count]
 
 
-_TIME_TERMS = (
-    "exposure",
-    "readout_and_fixed",
-    "config_front_padding",
-    "repeat_duration",
+#: The terms a configuration change adds, in the order the portal adds them.
+CHANGE_TERMS = (
     "instrument_change",
     "optical_element_change",
     "slew",
@@ -146,6 +143,13 @@ _TIME_TERMS = (
     "acquisition_exposure",
     "guiding",
     "configuration_type_change",
+)
+_TIME_TERMS = (
+    "exposure",
+    "readout_and_fixed",
+    "config_front_padding",
+    "repeat_duration",
+    *CHANGE_TERMS,
 )
 
 

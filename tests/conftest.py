@@ -208,3 +208,28 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+def cerberus_schema_texts(catalogue: Catalogue) -> list[str]:
+    """Every distinct non-empty Cerberus validation_schema of a catalogue, as sorted JSON text."""
+    return sorted(
+        {
+            json.dumps(schema, sort_keys=True)
+            for placement in catalogue.placements
+            for schema in [
+                placement.instrument_type.get("validation_schema") or {},
+                *(
+                    configuration_type.get("validation_schema") or {}
+                    for configuration_type in placement.instrument_type.get(
+                        "configuration_types", []
+                    )
+                ),
+                *(
+                    mode.get("validation_schema") or {}
+                    for group in placement.instrument_type.get("mode_types", [])
+                    for mode in group.get("modes", [])
+                ),
+            ]
+            if schema
+        }
+    )

@@ -12,24 +12,10 @@ from hypothesis import strategies as st
 from lco_validate import load_catalogue
 from lco_validate.cerberus_schemas import _apply, _projectable, apply_schema
 
-from .conftest import seed_page
+from .conftest import cerberus_schema_texts, seed_page
 
 CATALOGUE = load_catalogue()
-SCHEMAS = sorted(
-    {
-        json.dumps(schema, sort_keys=True)
-        for placement in CATALOGUE.placements
-        for schema in [
-            placement.instrument_type.get("validation_schema") or {},
-            *(
-                mode.get("validation_schema") or {}
-                for group in placement.instrument_type.get("mode_types", [])
-                for mode in group.get("modes", [])
-            ),
-        ]
-        if schema
-    }
-)
+SCHEMAS = cerberus_schema_texts(CATALOGUE)
 CONFIGURATIONS = [request["configurations"][0] for request in seed_page()["results"]]
 VALUES = st.one_of(
     st.sampled_from([None, True, "x", "", 1, 2, 5, -6.5, 0.25, 400, 9.0, "SYNCHRONOUS", [], {}]),

@@ -13,28 +13,10 @@ from lco_validate import load_catalogue
 from lco_validate.cerberus_quick import is_plain, plainly_valid
 from lco_validate.cerberus_schemas import _validator
 
-from .conftest import seed_page
+from .conftest import cerberus_schema_texts, seed_page
 
 CATALOGUE = load_catalogue()
-SCHEMAS = sorted(
-    {
-        json.dumps(schema, sort_keys=True)
-        for placement in CATALOGUE.placements
-        for schema in [
-            placement.instrument_type.get("validation_schema") or {},
-            *(
-                configuration_type.get("validation_schema") or {}
-                for configuration_type in placement.instrument_type.get("configuration_types", [])
-            ),
-            *(
-                mode.get("validation_schema") or {}
-                for group in placement.instrument_type.get("mode_types", [])
-                for mode in group.get("modes", [])
-            ),
-        ]
-        if schema
-    }
-)
+SCHEMAS = cerberus_schema_texts(CATALOGUE)
 ODD_VALUES = st.sampled_from(
     [None, True, False, 0, 1, 2, -1, 1.0, 2.5, -7.25, 1e9, "", "x", "1", [], [1], {}, {"a": 1}]
 )

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 import click
 
 from ..context import RequestContext, Settings
+from ..duration import CHANGE_TERMS
 from ..kinds import REQUEST_GROUP
 from .options import (
     EXIT_CLEAN,
@@ -161,14 +162,6 @@ def _term_lines(terms: dict[str, Any]) -> Iterator[str]:
         yield f"exposure  {terms['exposure']:g} s"
         yield f"readout and fixed overheads  {terms['readout_and_fixed']:g} s"
         yield f"config front padding  {terms['config_front_padding']:g} s"
-    for name in (
-        "instrument_change",
-        "optical_element_change",
-        "slew",
-        "acquisition",
-        "acquisition_exposure",
-        "guiding",
-        "configuration_type_change",
-    ):
+    for name in CHANGE_TERMS:
         if terms[name]:
             yield f"{name.replace('_', ' ')}  {terms[name]:g} s"
