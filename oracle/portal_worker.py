@@ -6,7 +6,8 @@ One JSON object a line on standard input::
     {"document": {...request group...}, "now": "2027-03-01T12:00:00Z"}
     {"body": "{... the request group as JSON text ...}", "now": "..."}
 
-(``body`` is posted as it is, for text no JSON encoder writes) and one a line on standard output::
+(``body`` is posted as it is, for text no JSON encoder writes; ``{"get": PATH}``
+asks another endpoint) and one a line on standard output::
 
     {"status": 200, "body": {"request_durations": {...}, "errors": {...}}}
     {"status": 500, "exception": "KeyError: 'guiding'"}
@@ -152,7 +153,9 @@ def serve(sites: list[dict], lines, out) -> None:
             now = parse_time(order["now"]) if order.get("now") else timezone.now()
             try:
                 with mock.patch("django.utils.timezone.now", return_value=now):
-                    if "body" in order:  # raw JSON text, as a client would send it
+                    if "get" in order:  # another endpoint, e.g. /api/instruments/
+                        response = client.get(order["get"])
+                    elif "body" in order:  # raw JSON text, as a client would send it
                         response = client.post(
                             "/api/requestgroups/validate/",
                             order["body"],

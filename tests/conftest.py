@@ -196,18 +196,47 @@ def mini_catalogue() -> Catalogue:
     return Catalogue(mini_sites(), "test snapshot")
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The tool never touches the network: any socket use fails the test."""
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("a test tried to open a network connection")
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """The tool never touches the network: any socket use fails the test.
+
+    A test marked ``loopback`` (a client talking to ``lco-validate serve`` on
+    this machine) may reach 127.0.0.1, and nothing else.
+    """
+    loopback = request.node.get_closest_marker("loopback") is not None
+
+    def guarded(original: Any, host_of: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if loopback and host_of(args) in LOOPBACK:
+                return original(*args, **kwargs)
+            raise RuntimeError("a test tried to open a network connection")
+
+        return call
+
+    def host_in(address: object) -> object:
+        return address[0] if isinstance(address, tuple) and address else None
+
+    def address_host(args: tuple[Any, ...]) -> object:  # socket.connect(socket, address)
+        return host_in(args[1]) if len(args) > 1 else None
+
+    def first_address_host(args: tuple[Any, ...]) -> object:  # create_connection(address, ...)
+        return host_in(args[0]) if args else None
+
+    def name_host(args: tuple[Any, ...]) -> object:  # getaddrinfo(host, port, ...)
+        return args[0] if args else None
 
     # Patch the methods, not the class: ssl subclasses socket.socket at import time.
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket.socket, "connect", guarded(socket.socket.connect, address_host))
+    monkeypatch.setattr(
+        socket.socket, "connect_ex", guarded(socket.socket.connect_ex, address_host)
+    )
+    monkeypatch.setattr(
+        socket, "create_connection", guarded(socket.create_connection, first_address_host)
+    )
+    monkeypatch.setattr(socket, "getaddrinfo", guarded(socket.getaddrinfo, name_host))
 
 
 def cerberus_schema_texts(catalogue: Catalogue) -> list[str]:

@@ -142,3 +142,31 @@ def test_text_no_encoder_writes_gets_the_portals_verdict(portal: Portal, case: s
     result = check_source(source, Settings(catalogue=CATALOGUE, now=FIXTURES_NOW))
     errors = [f"{f.code} {f.pointer}" for f in result.findings if f.severity.value == "error"]
     assert bool(errors) == (not answer.accepted), (answer.status, answer.body, errors)
+
+
+def test_the_server_answers_as_the_portal(portal: Portal) -> None:
+    """``lco-validate serve``'s errors and durations against the portal's, same rules."""
+    pytest.importorskip("starlette", reason="serve needs: pip install 'lco-validate[serve]'")
+    from starlette.testclient import TestClient
+
+    from lco_validate.serve import make_app
+
+    from .oracle.compare import findings_from_answer, served_duration_divergences
+
+    server = TestClient(make_app(Settings(catalogue=CATALOGUE, now=NOW)))
+    drawn = draw(mutated_request_groups(CATALOGUE, NOW), SAMPLE // 4, SEED + 2)
+    drawn += [(document, None) for document in draw(request_groups(CATALOGUE, NOW), 40, SEED + 3)]
+    tally = Tally()
+    for document, _ in drawn:
+        answer = portal.validate(document, NOW)
+        served = server.post("/api/requestgroups/validate/", json=document).json()
+        found = findings_from_answer(served["errors"])
+        result = compare(document, answer, CATALOGUE, NOW, findings=found)
+        if answer.accepted and not served["errors"]:
+            result.divergences += served_duration_divergences(
+                document, served["request_durations"], answer
+            )
+        tally.add(result)
+    print(tally.report())
+    assert not tally.kinds, tally.report()
+    assert tally.accepted >= 20, tally.report()

@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from . import audit, calibrate, catalogue, check, duration, normalize, rules, visibility
+from . import audit, calibrate, catalogue, check, duration, normalize, rules, serve, visibility
 from .options import EXIT_INTERNAL
 
 
@@ -38,6 +38,7 @@ for _command in (
     catalogue.catalogue,
     rules.list_rules,
     rules.explain,
+    serve.serve,
 ):
     cli.add_command(_command)
 

@@ -41,8 +41,9 @@ PARALLEL_MIN_FILES = 200
 @click.option(
     "--output-format",
     "-o",
-    type=click.Choice(FORMATS),
-    help="How to print findings [default: text; github when GITHUB_ACTIONS=true].",
+    type=click.Choice([*FORMATS, "portal"]),
+    help="How to print findings [default: text; github when GITHUB_ACTIONS=true]; portal: "
+    "the portal's /validate/ answer (errors, request_durations), one JSON line per file.",
 )
 @click.option("--output-file", metavar="PATH", help="Write findings there instead of stdout.")
 @kind_option
@@ -115,6 +116,8 @@ def check(paths: tuple[str, ...], **options: Any) -> None:
     files = list(
         expand_paths(list(paths), include=value["include"], exclude=excluded_by(value["exclude"]))
     )
+    if value["output-format"] == "portal":
+        sys.exit(_print_portal_answers(files, settings, options["output_file"]))
     results: list[FileResult] = []
     summary = Summary()
     with _progress(files, quiet=options["quiet"]) as progress:
@@ -206,6 +209,23 @@ def _report(
             text_format.report(results, summary, stream, color=color)
         else:
             reporter(output_format)(results, summary, stream)
+
+
+def _print_portal_answers(files: list[str], settings: Settings, output_file: str | None) -> int:
+    """Each file's answer from the portal's validate endpoint; 1 when one has errors."""
+    from ..loading import load_file
+    from ..portal_answer import answer_source
+
+    failed = False
+    with contextlib.ExitStack() as stack:
+        stream: TextIO = sys.stdout
+        if output_file:
+            stream = stack.enter_context(open(output_file, "w", encoding="utf-8"))
+        for path in files:
+            status, answer = answer_source(load_file(path), settings)
+            failed = failed or status != 200 or bool(answer.get("errors"))
+            stream.write(json.dumps(answer, default=float) + "\n")
+    return EXIT_FINDINGS if failed else EXIT_CLEAN
 
 
 def _print_statistics(summary: Summary, stream: TextIO) -> None:

@@ -180,10 +180,16 @@ class Comparison:
 
 
 def compare(
-    document: dict[str, Any], answer: PortalAnswer, catalogue: Catalogue, now: datetime
+    document: dict[str, Any],
+    answer: PortalAnswer,
+    catalogue: Catalogue,
+    now: datetime,
+    findings: list[Finding] | None = None,
 ) -> Comparison:
+    """``findings``: ours for the document, when already known (from ``serve``'s answer, say)."""
     try:
-        findings = check_document(document, catalogue, now=now)
+        if findings is None:
+            findings = check_document(document, catalogue, now=now)
     except Exception as error:  # never for any input: the run goes on, and says so
         result = Comparison(document, answer, [])
         result.divergences.append((f"we fail: {type(error).__name__}", str(error)[:300]))
@@ -294,3 +300,39 @@ def _windows_ahead(request: dict[str, Any], now: datetime) -> bool:
     starts = [window.get("start") for window in request.get("windows") or []]
     parsed = [parse_portal_datetime(start) if isinstance(start, str) else None for start in starts]
     return all(start is not None and start > now for start in parsed)
+
+
+def findings_from_answer(errors: object) -> list[Finding]:
+    """The errors of a ``serve`` answer as findings (each message starts with its code)."""
+    found = []
+    for pointer, message in portal_places(errors):
+        code, _, text = message.partition(" ")
+        found.append(Finding(code, Severity.ERROR, text, pointer=pointer))
+    return found
+
+
+def served_duration_divergences(
+    document: dict[str, Any], served: dict[str, Any], answer: PortalAnswer
+) -> list[tuple[str, str]]:
+    """Where the server's ``request_durations`` differ from the portal's.
+
+    fill_window requests are left out: their durations follow the largest
+    interval, whose edges differ (README); ``duration_divergences`` checks their
+    stretching with the portal's own interval.
+    """
+    from lco_validate.visibility.checking import fills_window
+
+    ours = served.get("requests", [])
+    theirs = answer.durations.get("requests", [])
+    if len(ours) != len(theirs):
+        return [("served durations: other request count", f"{len(ours)} != {len(theirs)}")]
+    found = []
+    for index, (mine, portal) in enumerate(zip(ours, theirs, strict=True)):
+        if fills_window(document["requests"][index]):
+            continue
+        for key in ("duration", "configurations"):
+            if mine[key] != portal[key]:
+                found.append(
+                    (f"served {key} differs", f"/requests/{index}: {mine[key]} != {portal[key]}")
+                )
+    return found

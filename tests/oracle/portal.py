@@ -91,6 +91,10 @@ class Portal:
         """The portal's answer to ``body`` sent as it is (text no JSON encoder would write)."""
         return self._ask({"body": body, "now": now.isoformat().replace("+00:00", "Z")})
 
+    def get(self, path: str) -> PortalAnswer:
+        """The portal's answer to ``GET path`` (its body in ``body``)."""
+        return self._ask({"get": path})
+
     def _ask(self, order: dict[str, object]) -> PortalAnswer:
         assert self._process.stdin and self._process.stdout
         with self._lock:

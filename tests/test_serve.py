@@ -1,0 +1,258 @@
+"""``lco-validate serve``: the portal's answers in process, and as a real server for AEONlib.
+
+AEONlib (PyPI ``aeonlib``, installed by ``.ci/run`` with ``--ignore-requires-python``:
+it declares Python 3.12) drives the server through its own
+``LcoFacility.validate_request_group``; without it those tests skip.  On 3.11
+its one 3.12 name, ``typing.override``, is lent from typing_extensions.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from lco_validate import request_duration
+from lco_validate.catalogue import load_catalogue
+from lco_validate.context import Settings
+from lco_validate.portal_answer import nested_errors
+from lco_validate.portal_instruments import instruments_document
+
+from .conftest import REPO
+
+starlette = pytest.importorskip(
+    "starlette", reason="serve needs: pip install 'lco-validate[serve]'"
+)
+from starlette.testclient import TestClient  # noqa: E402
+
+from lco_validate.serve import MAX_BODY_BYTES, make_app  # noqa: E402
+
+NOW = datetime(2030, 6, 1, tzinfo=UTC)
+CATALOGUE = load_catalogue()
+GROUP = json.loads((REPO / "fixtures" / "valid" / "request-group.json").read_text())
+VALIDATE = "/api/requestgroups/validate/"
+TOKEN = {"Authorization": "Token anything-at-all"}
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    return TestClient(make_app(Settings(catalogue=CATALOGUE, now=NOW)))
+
+
+def broken_group() -> dict[str, Any]:
+    group = copy.deepcopy(GROUP)
+    group["requests"][0]["configurations"][0]["instrument_configs"][1]["exposure_time"] = -5
+    group["requests"][1]["windows"] = []
+    return group
+
+
+def durations_offline(group: dict[str, Any]) -> list[int]:
+    return [request_duration(request, CATALOGUE).duration for request in group["requests"]]
+
+
+def test_a_valid_group_gets_its_durations_and_no_errors(client: TestClient) -> None:
+    response = client.post(VALIDATE, json=GROUP, headers=TOKEN)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["errors"] == {}
+    requests = body["request_durations"]["requests"]
+    assert [r["duration"] for r in requests] == durations_offline(GROUP)
+    assert body["request_durations"]["duration"] == sum(durations_offline(GROUP))
+    assert all(r["largest_interval"] > 0 for r in requests)
+    assert [len(r["configurations"][0]["instrument_configs"]) for r in requests] == [2, 2]
+
+
+def test_errors_take_the_portals_nesting(client: TestClient) -> None:
+    body = client.post(VALIDATE, json=broken_group()).json()
+    assert body["request_durations"] == {}
+    first, second = body["errors"]["requests"]
+    [configuration] = first["configurations"]
+    assert configuration["instrument_configs"][0] == {}
+    [message] = configuration["instrument_configs"][1]["exposure_time"]
+    assert message.startswith("S003 ")
+    assert [m.split()[0] for m in second["windows"]] == ["S006"]
+
+
+def test_object_problems_are_non_field_errors_and_list_problems_stay_at_the_list() -> None:
+    from lco_validate.findings import Finding, Severity
+
+    found = [
+        Finding("R080", Severity.ERROR, "whole group", pointer=""),
+        Finding("R050", Severity.ERROR, "the location", pointer="/requests/1/location"),
+        Finding("S006", Severity.ERROR, "no windows", pointer="/requests/0/windows"),
+        Finding("S003", Severity.ERROR, "late", pointer="/requests/1/windows/0/end"),
+    ]
+    errors = nested_errors(GROUP, found)
+    assert errors["non_field_errors"] == ["R080 whole group"]
+    assert errors["requests"][0] == {"windows": ["S006 no windows"]}
+    assert errors["requests"][1] == {
+        "location": {"non_field_errors": ["R050 the location"]},
+        "windows": [{"end": ["S003 late"]}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "status"),
+    [
+        (b'{"name": ', {"Content-Type": "application/json"}, 400),
+        (b"name=x", {"Content-Type": "application/x-www-form-urlencoded"}, 415),
+        (b"", {"Content-Type": "application/json"}, 400),
+        (b" " * (MAX_BODY_BYTES + 1), {"Content-Type": "application/json"}, 400),
+    ],
+)
+def test_bodies_the_portal_cannot_read_get_its_detail_shape(
+    client: TestClient, body: bytes, headers: dict[str, str], status: int
+) -> None:
+    response = client.post(VALIDATE, content=body, headers=headers)
+    assert response.status_code == status
+    assert list(response.json()) == ["detail"]
+
+
+def test_other_paths_and_methods_get_the_portals_answers(client: TestClient) -> None:
+    assert client.get("/api/proposals/").json() == {"detail": "Not found."}
+    assert client.get("/api/proposals/").status_code == 404
+    assert client.get(VALIDATE).status_code == 405
+
+
+def test_a_list_body_is_an_error_not_a_failure(client: TestClient) -> None:
+    response = client.post(VALIDATE, json=[GROUP])
+    assert response.status_code == 200
+    assert response.json()["errors"]["non_field_errors"][0].startswith("J013 ")
+
+
+def test_the_instruments_document_is_the_catalogues(client: TestClient) -> None:
+    document = client.get("/api/instruments/").json()
+    assert document == json.loads(json.dumps(instruments_document(CATALOGUE)))
+    assert "1M0-SCICAM-SINISTRO" in document
+    sinistro = document["1M0-SCICAM-SINISTRO"]
+    assert sinistro["class"] == "1m0"
+    assert {"readout", "guiding", "acquisition"} <= set(sinistro["modes"])
+
+
+def test_check_prints_the_same_answer_as_the_server(client: TestClient, tmp_path: Any) -> None:
+    path = tmp_path / "group.json"
+    path.write_text(json.dumps(broken_group()))
+    printed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lco_validate",
+            "check",
+            "-o",
+            "portal",
+            "--now",
+            NOW.isoformat(),
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert printed.returncode == 1
+    assert json.loads(printed.stdout) == client.post(VALIDATE, json=broken_group()).json()
+
+
+# ---------------------------------------------------------------- a real server, a real client
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "lco_validate",
+            "serve",
+            "--port",
+            str(port),
+            "--now",
+            NOW.isoformat(),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail(
+            f"lco-validate serve did not start: {process.stderr.read() if process.stderr else ''}"
+        )
+    yield f"http://127.0.0.1:{port}/api/"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def aeonlib_facility(root: str) -> Any:
+    import typing
+
+    if not hasattr(typing, "override"):
+        import typing_extensions
+
+        typing.override = typing_extensions.override  # type: ignore[attr-defined]
+    try:
+        from aeonlib.conf import Settings as AeonSettings
+        from aeonlib.ocs.lco.facility import LcoFacility
+    except ImportError:
+        if os.environ.get("LCO_REQUIRE_ORACLE"):
+            raise
+        pytest.skip("AEONlib is not installed (pip install --ignore-requires-python aeonlib)")
+    return LcoFacility(AeonSettings(lco_api_root=root, lco_token="not-a-real-token"))
+
+
+def aeonlib_group(group: dict[str, Any]) -> Any:
+    """The group as an AEONlib model (its models require the acquisition and guiding modes)."""
+    from aeonlib.ocs.request_models import RequestGroup
+
+    group = copy.deepcopy(group)
+    for request in group["requests"]:
+        for configuration in request["configurations"]:
+            configuration["acquisition_config"] = {"mode": "OFF"}
+            configuration["guiding_config"] = {"mode": "ON", "optional": True}
+    return RequestGroup.model_validate(group)
+
+
+@pytest.mark.loopback
+def test_aeonlib_validates_a_good_group_against_the_server(server: str) -> None:
+    facility = aeonlib_facility(server)
+    group = aeonlib_group(GROUP)
+    assert facility.validate_request_group(group) == (True, [])
+    payload = facility.serialize_request_group(group)
+    answer = facility.client.post("/requestgroups/validate/", json=payload).json()
+    expected = durations_offline(payload)
+    assert [r["duration"] for r in answer["request_durations"]["requests"]] == expected
+
+
+@pytest.mark.loopback
+def test_aeonlib_reads_the_servers_errors(server: str) -> None:
+    facility = aeonlib_facility(server)
+    late = copy.deepcopy(GROUP)
+    window = late["requests"][1]["windows"][0]
+    window["start"], window["end"] = window["end"], window["start"]
+    valid, errors = facility.validate_request_group(aeonlib_group(late))
+    assert valid is False
+    assert errors["requests"][0] == {}
+    [message] = errors["requests"][1]["windows"][0]["end"]
+    assert message.startswith("R070 ")
