@@ -47,15 +47,30 @@ there share a review.  A catalogue must not be changed after use.
 from __future__ import annotations
 
 import functools
-import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalogue import DISABLED, Catalogue
+from .catalogue import Catalogue
 from .cerberus_schemas import PathPart, SchemaOutcome, apply_schema, fields_read
-from .findings import pointer_from_parts
 from .jsondata import from_key, json_copy, value_key
+from .modes import OFF, _write_mode, choose_mode, find_mode, read_mode
+from .portal_notions import (
+    CUSTOM_DITHER_PATTERN,
+    Detector,
+    detector_of,
+    is_dither_sequence,
+    optical_element_groups,
+)
+from .portal_values import (
+    _as_float,
+    _as_integer,
+    _convert,
+    _format_extra_params,
+    _list,
+    as_boolean_field,
+    as_text,
+)
 
 JSON = dict[str, Any]
 
@@ -71,319 +86,6 @@ TARGET_TYPES_WITH_DEFAULTS = ("ICRS", "HOUR_ANGLE")
 _TARGET_TEXT_FIELDS = frozenset({"type", "name", "scheme", "extra_params"})
 _CONSTRAINT_NUMBERS = (*CONSTRAINT_DEFAULTS, "max_seeing", "min_transparency")
 _ROI_BOUNDS = ("x1", "x2", "y1", "y2")
-_TEXT_BOOLEANS = {"true": True, "True": True, "false": False, "False": False}
-
-DITHER_PATTERNS = ("line", "grid", "spiral", "custom")
-CUSTOM_DITHER_PATTERN = "custom"
-
-#: Where each kind of mode is written, from the object that holds it.
-MODE_KEYS: dict[str, tuple[str, ...]] = {
-    "guiding": ("mode",),
-    "acquisition": ("mode",),
-    "readout": ("mode",),
-    "rotator": ("rotator_mode",),
-    "exposure": ("extra_params", "exposure_mode"),
-}
-OFF = "OFF"
-
-
-# -- values as the portal reads them -----------------------------------------------------------
-
-
-def as_number(value: object) -> object:
-    """A numeric string as the portal's FloatField reads it; anything else unchanged."""
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return value
-    return value
-
-
-def as_text(value: object) -> object:
-    """A CharField's value: DRF turns a number (not a boolean) into its text."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            return str(value)
-        except ValueError:  # an integer longer than Python converts to text
-            return value
-    return value
-
-
-def _as_float(value: object) -> object:
-    """A FloatField's value: numbers, booleans and finite numeric strings become floats."""
-    if isinstance(value, int | float | str):
-        try:
-            number = float(value)
-        except (ValueError, OverflowError):  # OverflowError: an integer beyond 2**1024
-            return value
-        return number if math.isfinite(number) else value
-    return value
-
-
-def _as_integer(value: object) -> object:
-    """An IntegerField's value: 2, 2.0 and "2" become 2; anything else unchanged."""
-    number = _as_float(value)
-    if isinstance(number, float) and number.is_integer():
-        return int(number)
-    return value
-
-
-#: What DRF's BooleanField reads as true and as false (text compared in lower case).
-_BOOLEAN_FIELD_TEXT = {
-    **dict.fromkeys(("t", "y", "yes", "true", "on", "1"), True),
-    **dict.fromkeys(("f", "n", "no", "false", "off", "0"), False),
-}
-
-
-def as_boolean_field(value: object) -> object:
-    """A BooleanField's value: DRF also reads "yes", "off", 1, 0 and 0.0 as booleans."""
-    if isinstance(value, str):
-        return _BOOLEAN_FIELD_TEXT.get(value.lower(), value)
-    if isinstance(value, int | float) and not isinstance(value, bool) and value in (0, 1):
-        return bool(value)
-    return value
-
-
-def portal_extra_param(value: object) -> object:
-    """One ``extra_params`` value as the portal's ExtraParamsFormatter leaves it.
-
-    "true"/"True" and "false"/"False" become booleans; anything ``float()``
-    reads becomes an int when whole, else a float ("2" -> 2, 5.0 -> 5);
-    booleans and everything else stay.  Non-finite results ("nan") are left as
-    written: they have no JSON form.
-    """
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value in _TEXT_BOOLEANS:
-        return _TEXT_BOOLEANS[value]
-    if not isinstance(value, int | float | str):
-        return value
-    try:
-        number = float(value)
-    except (ValueError, OverflowError):
-        return value
-    if not math.isfinite(number):
-        return value
-    return int(number) if number.is_integer() else number
-
-
-def _format_extra_params(owner: object) -> None:
-    if isinstance(owner, dict) and isinstance(owner.get("extra_params"), dict):
-        owner["extra_params"] = {
-            key: portal_extra_param(value) for key, value in owner["extra_params"].items()
-        }
-
-
-def _list(value: object) -> list[Any]:
-    """``value`` if it is a list, else an empty one (malformed input is the schemas' business)."""
-    return value if isinstance(value, list) else []
-
-
-def _convert(owner: object, key: str, conversion: Callable[[object], object]) -> None:
-    if isinstance(owner, dict) and key in owner:
-        owner[key] = conversion(owner[key])
-
-
-# -- modes -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ModeChoice:
-    """Which mode the portal's mode helper settles on for one object.
-
-    ``code`` is the mode used ('' when the group has no modes at all);
-    ``defaulted`` says it was not given; ``problem`` is '' (fine),
-    ``"must-choose"`` (several modes, no default, none given) or
-    ``"unavailable"`` (no such schedulable mode).
-    """
-
-    code: str
-    defaulted: bool
-    problem: str = ""
-
-
-def find_mode(group: JSON, code: str) -> JSON | None:
-    """The group's mode with this code, compared case-insensitively."""
-    for mode in group.get("modes", []):
-        if str(mode.get("code", "")).lower() == code.lower():
-            return mode  # type: ignore[no-any-return]
-    return None
-
-
-def schedulable_mode_codes(group: JSON) -> list[str]:
-    return sorted(str(m["code"]) for m in group.get("modes", []) if m.get("schedulable", True))
-
-
-#: choose_mode's answers by (group, written value and its type): normalisation and five rules
-#: ask the same questions about the catalogue's few groups.  Holding the group keeps its id.
-_mode_choices: dict[tuple[int, type, object], tuple[JSON, ModeChoice]] = {}
-_MODE_CHOICES_KEPT = 4096
-
-
-def choose_mode(group: JSON, written: object) -> ModeChoice:
-    """The mode for a given value (None or '' for none), as the portal chooses it."""
-    if not isinstance(written, str | None):  # unhashable or odd: not worth remembering
-        return _choose_mode(group, written)
-    key = (id(group), type(written), written)
-    known = _mode_choices.get(key)
-    if known is None:
-        if len(_mode_choices) >= _MODE_CHOICES_KEPT:
-            _mode_choices.clear()
-        known = _mode_choices[key] = (group, _choose_mode(group, written))
-    return known[1]
-
-
-def _choose_mode(group: JSON, written: object) -> ModeChoice:
-    modes = group.get("modes", [])
-    if written:
-        code, defaulted = str(written), False
-    elif len(modes) == 1:
-        code, defaulted = str(modes[0]["code"]), True
-    elif group.get("default"):
-        code, defaulted = str(group["default"]), True
-    elif len(modes) > 1:
-        return ModeChoice("", True, "must-choose")
-    else:
-        return ModeChoice("", True)
-    mode = find_mode(group, code)
-    if mode is None or not mode.get("schedulable", True):
-        return ModeChoice(code, defaulted, "unavailable")
-    return ModeChoice(code, defaulted)
-
-
-def default_mode(group: JSON | None) -> str:
-    """The mode the portal picks when none is given ('' if it would not pick one)."""
-    if not group:
-        return ""
-    return choose_mode(group, "").code
-
-
-def read_mode(owner: object, mode_type: str) -> object:
-    """The mode written in ``owner`` (a guiding/acquisition or instrument config), or None."""
-    node: object = owner
-    for key in MODE_KEYS[mode_type]:
-        if not isinstance(node, dict):
-            return None
-        node = node.get(key)
-    return node
-
-
-def _write_mode(owner: JSON, mode_type: str, code: str) -> None:
-    *parents, last = MODE_KEYS[mode_type]
-    node = owner
-    for key in parents:
-        if not isinstance(node.get(key), dict):
-            node[key] = {}
-        node = node[key]
-    node[last] = code
-
-
-# -- catalogue lookups the validation needs -------------------------------------------------------
-
-
-def optical_element_groups(catalogue: Catalogue, instrument_type: str) -> dict[str, dict[str, str]]:
-    """Element codes by group type (plural, e.g. ``filters``), keyed by lower-case code.
-
-    The union over the instruments of the type that are at an active place and
-    not DISABLED, as the portal offers them.
-    """
-    return _optical_element_groups(catalogue, instrument_type.upper())
-
-
-@functools.lru_cache(maxsize=128)
-def _optical_element_groups(catalogue: Catalogue, type_code: str) -> dict[str, dict[str, str]]:
-    groups: dict[str, dict[str, str]] = {}
-    for placement in catalogue.placements:
-        if placement.type_code != type_code or not placement.active:
-            continue
-        if placement.state == DISABLED:
-            continue
-        for camera in placement.instrument.get("science_cameras") or []:
-            for group in camera.get("optical_element_groups") or []:
-                codes = groups.setdefault(str(group.get("type", "")), {})
-                for element in group.get("optical_elements") or []:
-                    codes.setdefault(str(element["code"]).lower(), str(element["code"]))
-    return groups
-
-
-def singular_element_type(group_type: str) -> str:
-    """``filters`` -> ``filter``: how requests name an element type."""
-    return group_type[:-1] if group_type.endswith("s") else group_type
-
-
-@dataclass(frozen=True)
-class Detector:
-    """The science detector regions of interest are checked against."""
-
-    pixels_x: int
-    pixels_y: int
-    max_rois: int
-
-
-def detector_of(catalogue: Catalogue, instrument_type: str) -> Detector | None:
-    """The first science camera of the type's first instrument at an active place."""
-    return _detector_of(catalogue, instrument_type.upper())
-
-
-@functools.lru_cache(maxsize=128)
-def _detector_of(catalogue: Catalogue, wanted: str) -> Detector | None:
-    for placement in catalogue.placements:
-        if placement.type_code != wanted or not placement.active:
-            continue
-        cameras = placement.instrument.get("science_cameras") or []
-        if not cameras:
-            return None
-        camera_type = cameras[0].get("camera_type") or {}
-        return Detector(
-            pixels_x=int(camera_type.get("pixels_x", 0)),
-            pixels_y=int(camera_type.get("pixels_y", 0)),
-            max_rois=int(camera_type.get("max_rois", 0)),
-        )
-    return None
-
-
-def instrument_type_known(catalogue: Catalogue, instrument_type: object) -> bool:
-    """Whether the portal can look the type up (a copy at an active place)."""
-    return (
-        isinstance(instrument_type, str) and catalogue.instrument_type(instrument_type) is not None
-    )
-
-
-# -- other portal notions -------------------------------------------------------------------------
-
-
-def is_dither_sequence(configuration: JSON) -> bool:
-    """Whether any instrument config has a non-zero ``offset_ra`` or ``offset_dec``."""
-    for instrument_config in _list(configuration.get("instrument_configs")):
-        extra = instrument_config.get("extra_params") if isinstance(instrument_config, dict) else {}
-        if not isinstance(extra, dict):
-            continue
-        if extra.get("offset_ra", 0) != 0 or extra.get("offset_dec", 0) != 0:
-            return True
-    return False
-
-
-def is_repeat_type(configuration_type: object) -> bool:
-    return isinstance(configuration_type, str) and "REPEAT" in configuration_type.upper()
-
-
-def pointer_into(document: object, parts: Sequence[PathPart]) -> str:
-    """The pointer of the deepest prefix of ``parts`` that exists in ``document``.
-
-    Findings point into the document as written; a value the defaults filled
-    in is not there, so its finding points at the nearest object that is.
-    """
-    node = document
-    found: list[PathPart] = []
-    for part in parts:
-        in_object = isinstance(node, dict) and part in node
-        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        if not (in_object or in_list):
-            break
-        node = node[part]  # type: ignore[index]
-        found.append(part)
-    return pointer_from_parts(found)
 
 
 # -- one configuration ----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from lco_validate.findings import Finding, Severity, pointer_from_parts, pointer_parts
 from lco_validate.kinds import REQUEST
-from lco_validate.normalize import as_boolean_field, as_text
+from lco_validate.portal_values import as_boolean_field, as_text
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator

@@ -19,19 +19,15 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lco_validate import normalize
+from lco_validate import modes
 from lco_validate.catalogue import Catalogue, load_catalogue
 from lco_validate.cerberus_schemas import apply_schema, dotted, expectation
 from lco_validate.cli import cli
 from lco_validate.duration import request_duration
-from lco_validate.normalize import (
-    ModeChoice,
-    choose_mode,
-    normalized_configuration,
-    normalized_request,
-    pointer_into,
-    portal_extra_param,
-)
+from lco_validate.modes import ModeChoice, choose_mode
+from lco_validate.normalize import normalized_configuration, normalized_request
+from lco_validate.portal_notions import pointer_into
+from lco_validate.portal_values import portal_extra_param
 
 from .conftest import REPO, SEED_PAGE, mini_sites, seed_page
 
@@ -623,4 +619,4 @@ def test_remembered_mode_choices_are_those_of_each_group(
     """Groups equal in content or not, asked in any order, twice: the first answer each time."""
     for _ in range(2):
         for group, written in questions:
-            assert choose_mode(group, written) == normalize._choose_mode(group, written)
+            assert choose_mode(group, written) == modes._choose_mode(group, written)

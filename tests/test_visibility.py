@@ -29,7 +29,7 @@ from lco_validate.checker import check_document
 from lco_validate.cli import cli
 from lco_validate.context import Settings
 from lco_validate.findings import Finding, Severity
-from lco_validate.visibility import astro
+from lco_validate.visibility import astro, daily
 from lco_validate.visibility import intervals as iv
 from lco_validate.visibility.observability import (
     Pair,
@@ -304,14 +304,37 @@ def test_moon_phase_drops_chunks_only_while_a_bright_moon_is_up() -> None:
     start, end = at("2025-02-16T20:00:00Z"), at("2025-02-17T06:00:00Z")
     table = astro.ephemeris(start, end)
     candidates = [(start, end)]
-    moon_up = where_positive(lambda t: astro.moon_altitude(table, place, t) + 0.5666667, start, end)
-    [(rise, _)] = moon_up
+    # rise_set's Moon is up once its upper limb (semidiameter taken at 0h UTC) clears -0.5667 deg
+    [semidiameter] = astro.moon_semidiameter_at_midnight(table, place, np.array([start]))
+    assert 0.24 < semidiameter < 0.28
+    [(limb_rise, _)] = where_positive(
+        lambda t: astro.moon_altitude(table, place, t) + 0.5666667 + semidiameter, start, end
+    )
+    # its once-a-day solution lands within seconds of the limb's exact crossing
+    [(rise, _)] = daily.moon_up_intervals(place, -0.5666667, start, end)
+    assert rise == pytest.approx(limb_rise, abs=5)
     assert start < rise < end
     assert table.moon_illumination_at(np.array([rise]))[0] > 0.7
     assert moon_phase_intervals(table, place, candidates, 0.5, start, end) == [(start, rise)]
     assert moon_phase_intervals(table, place, candidates, 0.95, start, end) == candidates
     independent = _independent_moon_altitude(rise, TFN)
-    assert independent == pytest.approx(-0.567, abs=0.1)
+    assert independent == pytest.approx(-0.567 - semidiameter, abs=0.1)
+
+
+def test_moon_phase_is_read_from_the_elongation_as_the_portal_reads_it() -> None:
+    # rise_set's calculate_moon_phase at tfn, 2025-02-07T01:30Z (waxing gibbous, 24 deg up):
+    # 0.682251, where the true illuminated fraction is 0.6903.  A limit between the two keeps
+    # the chunk for the portal, so it must for us.
+    place = astro.Place(TFN.latitude, TFN.longitude)
+    start, end = at("2025-02-07T01:30:00Z"), at("2025-02-07T02:00:00Z")
+    table = astro.ephemeris(start, end)
+    times = np.array([start])
+    [portal_phase] = astro.moon_phase_from_elongation(table, place, times)
+    assert portal_phase == pytest.approx(0.682251, abs=1e-4)
+    assert table.moon_illumination_at(times)[0] == pytest.approx(0.6903, abs=1e-3)
+    assert astro.moon_altitude(table, place, np.array([start, end])).min() > 10  # up throughout
+    assert moon_phase_intervals(table, place, [(start, end)], 0.686, start, end) == [(start, end)]
+    assert moon_phase_intervals(table, place, [(start, end)], 0.680, start, end) == []
 
 
 def _independent_moon_altitude(when: float, where: Site) -> float:

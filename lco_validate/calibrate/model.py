@@ -20,7 +20,8 @@ import numpy.typing as npt
 
 from ..catalogue import Catalogue, CatalogueError
 from ..duration import DurationError, RequestDuration, request_duration
-from ..normalize import normalized_request, optical_element_groups, singular_element_type
+from ..normalize import normalized_request
+from ..portal_notions import optical_element_groups, singular_element_type
 
 JSON = dict[str, Any]
 Vector = npt.NDArray[np.float64]

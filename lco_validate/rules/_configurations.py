@@ -20,7 +20,8 @@ from ..catalogue import Catalogue
 from ..cerberus_schemas import PathPart
 from ..context import RequestContext
 from ..findings import Finding, Severity
-from ..normalize import ConfigurationReview, instrument_type_known, pointer_into
+from ..normalize import ConfigurationReview
+from ..portal_notions import instrument_type_known, pointer_into
 
 JSON = dict[str, Any]
 

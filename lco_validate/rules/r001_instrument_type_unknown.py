@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from ..catalogue import Catalogue
 from ..context import RequestContext
 from ..findings import Finding, Severity
-from ..normalize import as_text
+from ..portal_values import as_text
 from ._configurations import all_configurations
 
 CODE = "R001"

@@ -31,15 +31,8 @@ from typing import Any
 from ..cerberus_schemas import PathPart
 from ..context import RequestContext
 from ..findings import Finding, Severity
-from ..normalize import (
-    MODE_KEYS,
-    as_text,
-    choose_mode,
-    find_mode,
-    portal_extra_param,
-    read_mode,
-    schedulable_mode_codes,
-)
+from ..modes import MODE_KEYS, choose_mode, find_mode, read_mode, schedulable_mode_codes
+from ..portal_values import as_text, portal_extra_param
 from ._configurations import CheckedConfiguration, checked_configurations
 
 CODE = "R005"

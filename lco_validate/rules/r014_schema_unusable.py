@@ -28,7 +28,7 @@ from collections.abc import Iterator
 
 from ..context import RequestContext
 from ..findings import Finding, Severity
-from ..normalize import MODE_KEYS
+from ..modes import MODE_KEYS
 from ._configurations import checked_configurations
 
 CODE = "R014"

@@ -30,7 +30,7 @@ from typing import Any
 
 from ..context import RequestContext
 from ..findings import Finding, Severity
-from ..normalize import optical_element_groups, singular_element_type
+from ..portal_notions import optical_element_groups, singular_element_type
 from ._configurations import CheckedConfiguration, checked_configurations
 
 CODE = "R015"

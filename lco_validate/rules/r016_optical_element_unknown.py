@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from ..cerberus_schemas import show
 from ..context import RequestContext
 from ..findings import Finding, Severity
-from ..normalize import optical_element_groups
+from ..portal_notions import optical_element_groups
 from ._configurations import checked_configurations
 from .r015_optical_element_type_unknown import element_lists
 

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 
 from ..context import RequestContext
 from ..findings import Finding, Severity
-from ..normalize import optical_element_groups, singular_element_type
+from ..portal_notions import optical_element_groups, singular_element_type
 from ._configurations import checked_configurations
 from .r015_optical_element_type_unknown import unknown_element_types
 

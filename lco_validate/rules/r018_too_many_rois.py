@@ -26,7 +26,7 @@ from typing import Any
 
 from ..context import RequestContext
 from ..findings import Finding, Severity
-from ..normalize import Detector, detector_of
+from ..portal_notions import Detector, detector_of
 from ._configurations import CheckedConfiguration, checked_configurations
 
 CODE = "R018"

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from ..context import RequestContext
 from ..findings import Finding, Severity
-from ..normalize import instrument_type_known, is_repeat_type
+from ..portal_notions import instrument_type_known, is_repeat_type
 from ._configurations import all_configurations
 from .r024_repeat_duration_too_short import minimum_repeat_duration, seconds
 

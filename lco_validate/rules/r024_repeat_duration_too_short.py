@@ -30,7 +30,8 @@ from ..catalogue import CatalogueError
 from ..context import RequestContext
 from ..duration import InstrumentConfigTime
 from ..findings import Finding, Severity
-from ..normalize import choose_mode, is_repeat_type
+from ..modes import choose_mode
+from ..portal_notions import is_repeat_type
 from ._configurations import CheckedConfiguration, checked_configurations
 
 CODE = "R024"

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from ..context import RequestContext
 from ..findings import Finding, Severity
-from ..normalize import is_repeat_type
+from ..portal_notions import is_repeat_type
 from ._configurations import all_configurations
 
 CODE = "R027"

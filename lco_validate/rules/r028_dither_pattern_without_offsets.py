@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from ..cerberus_schemas import show
 from ..context import RequestContext
 from ..findings import Finding, Severity
-from ..normalize import is_dither_sequence
+from ..portal_notions import is_dither_sequence
 from ._configurations import CheckedConfiguration, all_configurations
 
 CODE = "R028"

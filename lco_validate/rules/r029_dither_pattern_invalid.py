@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from ..cerberus_schemas import show
 from ..context import RequestContext
 from ..findings import Finding, Severity
-from ..normalize import DITHER_PATTERNS
+from ..portal_notions import DITHER_PATTERNS
 from .r028_dither_pattern_without_offsets import dither_patterns
 
 CODE = "R029"

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..context import RequestContext
 from ..findings import Finding, Severity, number_text
-from ..normalize import as_number
+from ..portal_values import as_number
 
 CODE = "R060"
 SEVERITY = Severity.ERROR

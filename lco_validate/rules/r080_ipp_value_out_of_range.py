@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 from ..context import GroupContext
 from ..findings import Finding, Severity, number_text
-from ..normalize import as_number
+from ..portal_values import as_number
 
 CODE = "R080"
 SEVERITY = Severity.ERROR

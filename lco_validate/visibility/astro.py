@@ -341,6 +341,32 @@ def moon_directions(table: Ephemeris, place: Place, times: Array) -> Array:
     return _unit(table.moon_position(times) - place.position(era))
 
 
+MOON_RADIUS_AU = 1738.0e3 / AU_METRES  # SLALIB's equatorial radius of the Moon
+
+
+def moon_semidiameter_at_midnight(table: Ephemeris, place: Place, times: Array) -> Array:
+    """The Moon's topocentric semidiameter (degrees) at 0h UTC of each time's day.
+
+    rise_set takes it once a day, at the day's start, for its moonrise horizon.
+    """
+    midnights = np.floor(np.asarray(times, dtype=np.float64) / DAY) * DAY
+    era = table.era_at(midnights)
+    distance = np.linalg.norm(table.moon_position(midnights) - place.position(era), axis=-1)
+    return np.degrees(np.arcsin(MOON_RADIUS_AU / distance))  # type: ignore[no-any-return]
+
+
+def moon_phase_from_elongation(table: Ephemeris, place: Place, times: Array) -> Array:
+    """The Moon's phase as the portal judges ``max_lunar_phase``: (1 - cos elongation) / 2.
+
+    rise_set (Meeus ch. 48, low precision) puts the phase angle at 180 deg
+    minus the topocentric Sun-Moon elongation.  That reads about 0.005 below
+    the true illuminated fraction (``Ephemeris.moon_illumination_at``) near
+    quarter Moon, enough to flip a chunk whose phase sits at the limit.
+    """
+    cosine = np.sum(table.sun_direction(times) * moon_directions(table, place, times), axis=-1)
+    return (1 - cosine) / 2  # type: ignore[no-any-return]
+
+
 def moon_altitude(table: Ephemeris, place: Place, times: Array) -> Array:
     return altitude(moon_directions(table, place, times), place.zenith(table.era_at(times)))
 
@@ -349,6 +375,92 @@ def moon_altitude(table: Ephemeris, place: Place, times: Array) -> Array:
 
 
 DirectionFunction = Callable[[Ephemeris, Place, Array], Array]
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Time scales and sidereal time at instants given as UTC days since 1970.
+
+    As ocs-rise-set keeps them: UTC stands in for UT1 in the sidereal time,
+    and the sidereal times are wrapped to [0, 360) the way SLALIB wraps them
+    (the apparent one is the wrapped mean one plus the equation of the
+    equinoxes, not wrapped again), because its day-fraction arithmetic is
+    sensitive to the wrap.
+    """
+
+    tt_mjd: Array
+    tt_minus_utc: Array  # seconds
+    origins: Array  # equation of the origins, radians: CIRS minus true-equinox right ascension
+    mean_sidereal: Array  # degrees
+    apparent_sidereal: Array  # degrees
+
+
+#: Equations of the origins and of the equinoxes (radians) at each UTC midnight, by day number.
+_equations: dict[int, tuple[float, float]] = {}
+
+
+def _equations_at(days: Array) -> tuple[Array, Array]:
+    """Both equations at these days, interpolated between midnights.
+
+    The full nutation series costs milliseconds a call; between two midnights
+    both equations are straight to well under a milliarcsecond.
+    """
+    erfa = _erfa()
+    whole = np.floor(days)
+    wanted = {int(day) for day in whole} | {int(day) + 1 for day in whole}
+    needed = sorted(wanted - set(_equations))
+    if needed:
+        if len(_equations) + len(needed) > MAX_CACHED_DAYS:
+            _equations.clear()
+            needed = sorted(wanted)
+        at = np.asarray(needed, dtype=np.float64)
+        tt_mjd = at + UNIX_EPOCH_MJD + 69.184 / DAY  # TT-UTC: a second's error is irrelevant here
+        with quiet_erfa():
+            origins, equinoxes = erfa.eo06a(2400000.5, tt_mjd), erfa.ee06a(2400000.5, tt_mjd)
+        _equations.update(
+            zip(needed, zip(origins.tolist(), equinoxes.tolist(), strict=True), strict=True)
+        )
+    before = np.array([_equations[int(day)] for day in whole]).reshape(-1, 2)
+    after = np.array([_equations[int(day) + 1] for day in whole]).reshape(-1, 2)
+    fraction = (days - whole).reshape(-1, 1)
+    both = before + (after - before) * fraction
+    return both[:, 0].reshape(days.shape), both[:, 1].reshape(days.shape)
+
+
+def clock_at(days: Array) -> Clock:
+    erfa = _erfa()
+    days = np.asarray(days, dtype=np.float64)
+    julian_days = UNIX_EPOCH_JD + days
+    with quiet_erfa():
+        year, month, day, _ = erfa.jd2cal(julian_days, 0.0)
+        tt_minus_utc = np.asarray(erfa.dat(year, month, day, 0.0), dtype=np.float64) + 32.184
+        tt_mjd = days + UNIX_EPOCH_MJD + tt_minus_utc / DAY
+        origins, equinoxes = _equations_at(days)
+        rotation = erfa.era00(julian_days, 0.0)
+    mean_sidereal = np.degrees(np.remainder(rotation - origins - equinoxes, 2 * math.pi))
+    return Clock(
+        tt_mjd=tt_mjd,
+        tt_minus_utc=tt_minus_utc,
+        origins=origins,
+        mean_sidereal=mean_sidereal,
+        apparent_sidereal=mean_sidereal + np.degrees(equinoxes),
+    )
+
+
+def equinox_right_ascension(cirs_right_ascension: Array, clock: Clock) -> Array:
+    """CIRS right ascension (radians) as right ascension of the true equinox, degrees [0, 360)."""
+    return np.degrees(np.remainder(cirs_right_ascension - clock.origins, 2 * math.pi))
+
+
+@dataclass(frozen=True)
+class MidnightSky:
+    """A sidereal target's apparent place and the sidereal time at given instants (degrees)."""
+
+    ra: Array  # true equinox of date, [0, 360)
+    dec: Array
+    sidereal_time: Array  # Greenwich apparent
+    mean_sidereal_time: Array  # Greenwich mean
+    tt_minus_utc: Array  # seconds
 
 
 @dataclass(frozen=True)
@@ -361,9 +473,7 @@ class FixedTarget:
     proper_motion_dec: float = 0.0  # mas/yr
     parallax: float = 0.0  # mas
     epoch: float = 2000.0  # Julian year
-    _nodes: dict[tuple[float, int], Array] = field(
-        default_factory=dict, compare=False, hash=False, repr=False
-    )
+    _nodes: dict[int, Array] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def catalogue_place(self, years: Array) -> tuple[Array, Array]:
         """RA and Dec (radians) at Julian ``years``, moved along the proper motion's great circle.
@@ -394,23 +504,59 @@ class FixedTarget:
         fraction = (day_position - index)[..., None]
         return _unit(nodes[index] * (1 - fraction) + nodes[index + 1] * fraction)
 
+    @property
+    def portal_parallax(self) -> float:
+        """The parallax as the portal hands it to SLALIB: milliarcseconds read as arcseconds.
+
+        The portal passes the request's ``parallax`` (mas) unconverted to
+        ``sla_map``, which takes arcseconds, so its star sits up to a few
+        arcminutes off (768 mas, the nearest star, moves edges by up to a
+        minute).  We follow it, as we want the portal's verdicts.
+        """
+        return self.parallax
+
+    def midnight_sky(self, days: Array) -> MidnightSky:
+        """The place and sidereal time at ``days`` (UTC days since 1970), as rise_set reads them.
+
+        Between midnights the place is interpolated (precession and aberration
+        are slow).
+        """
+        days = np.asarray(days, dtype=np.float64)
+        clock = clock_at(days)
+        whole = np.floor(days)
+        nodes = self._midnight_vectors(np.concatenate([whole, whole + 1]))
+        fraction = (days - whole)[..., None]
+        vectors = _unit(nodes[: len(days)] * (1 - fraction) + nodes[len(days) :] * fraction)
+        cirs_ra = np.arctan2(vectors[..., 1], vectors[..., 0])
+        return MidnightSky(
+            ra=equinox_right_ascension(cirs_ra, clock),
+            dec=np.degrees(np.arcsin(np.clip(vectors[..., 2], -1, 1))),
+            sidereal_time=clock.apparent_sidereal,
+            mean_sidereal_time=clock.mean_sidereal,
+            tt_minus_utc=clock.tt_minus_utc,
+        )
+
     def _daily_nodes(self, table: Ephemeris) -> Array:
         """Places at each UTC midnight of the table (precession and aberration are slow)."""
-        key = (table.start, len(table.era))
-        if key not in self._nodes:
+        count = (len(table.era) - 1) // 24 + 1
+        first = round(table.start / DAY)
+        return self._midnight_vectors(np.arange(first, first + count, dtype=np.float64))
+
+    def _midnight_vectors(self, days: Array) -> Array:
+        """Apparent CIRS unit vectors at these UTC midnights (day numbers), cached per day."""
+        missing = sorted({int(day) for day in days} - set(self._nodes))
+        if missing:
             erfa = _erfa()
-            count = (len(table.era) - 1) // 24 + 1
-            midnights = table.start + np.arange(count, dtype=np.float64) * DAY
-            tt_mjd = table.tt_mjd(midnights)
-            years = 2000.0 + (tt_mjd - J2000_MJD) / 365.25
-            ra, dec = self.catalogue_place(years)
+            midnights = np.asarray(missing, dtype=np.float64)
+            tt_mjd = clock_at(midnights).tt_mjd
+            ra, dec = self.catalogue_place(2000.0 + (tt_mjd - J2000_MJD) / 365.25)
             with quiet_erfa():
                 # The proper motion is already applied: ERFA adds parallax, light
                 # deflection, aberration, precession and nutation.
                 ra_cirs, dec_cirs, _ = erfa.atci13(
-                    ra, dec, 0.0, 0.0, self.parallax / 1000.0, 0.0, 2400000.5, tt_mjd
+                    ra, dec, 0.0, 0.0, self.portal_parallax, 0.0, 2400000.5, tt_mjd
                 )
-            self._nodes[key] = np.stack(
+            vectors = np.stack(
                 [
                     np.cos(dec_cirs) * np.cos(ra_cirs),
                     np.cos(dec_cirs) * np.sin(ra_cirs),
@@ -418,7 +564,8 @@ class FixedTarget:
                 ],
                 axis=-1,
             )
-        return self._nodes[key]
+            self._nodes.update(zip(missing, vectors, strict=True))
+        return np.stack([self._nodes[int(day)] for day in days])
 
 
 @dataclass(frozen=True)

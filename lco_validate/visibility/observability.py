@@ -39,8 +39,12 @@ if TYPE_CHECKING:
 JSON = dict[str, Any]
 
 TWILIGHT_ALTITUDE = -12.0  # nautical twilight, Sun's centre
-MOON_HORIZON = -0.5666667  # the Moon counts as up above this (mean refraction at the horizon)
-STAR_REFRACTION_AT_ZERO = -0.5666667  # used only when the altitude limit is exactly 0
+#: The Moon counts as up once its upper limb clears this (mean refraction at the horizon); the
+#: limb is its topocentric semidiameter (at the day's 0h UTC, as rise_set takes it) above centre.
+MOON_HORIZON = -0.5666667
+STAR_REFRACTION_AT_ZERO = (
+    -0.5667
+)  # used only when the altitude limit is exactly 0 (rise_set's value)
 MOVING_CHUNK = 15 * 60.0
 MOON_CHUNK = 30 * 60.0
 ZENITH_CHUNK = 60.0
@@ -412,11 +416,11 @@ def pair_intervals(
     elif pair.kind == MOVING:
         above = moving_up_intervals(table, place, site, pair, limit, start, end)
     else:
+        from . import daily
+
         if limit == 0:
             limit = STAR_REFRACTION_AT_ZERO
-        above = where_positive(
-            lambda times: target_altitude(table, place, pair, times) - limit, start, end
-        )
+        above = daily.up_intervals(pair.model, site.latitude, site.longitude, limit, start, end)
     within_hour_angle = (
         hour_angle_intervals(table, place, site, pair, start, end)
         if pair.kind == SIDEREAL
@@ -478,22 +482,14 @@ def hour_angle_intervals(
     table: Ephemeris, place: Place, site: Site, pair: Pair, start: float, end: float
 ) -> list[Interval]:
     """Times within the HA limits; at southern sites the limits are mirrored, as the portal does."""
-    from . import astro
+    from . import daily
 
     negative, positive = site.ha_limit_neg, site.ha_limit_pos
     if site.latitude < 0:
         negative, positive = -positive, -negative
     if positive - negative >= 24:
         return [(start, end)]
-    middle, half_width = (negative + positive) / 2, (positive - negative) / 2
-
-    def margin(times: Array) -> Array:
-        directions = pair.model.directions(table, place, times)
-        hours = astro.hour_angle(directions, table.era_at(times), place.longitude)
-        offset = (hours - middle + 12) % 24 - 12
-        return half_width - abs(offset)
-
-    return where_positive(margin, start, end)
+    return daily.hour_angle_intervals(pair.model, site.longitude, negative, positive, start, end)
 
 
 def moon_distance_intervals(
@@ -533,13 +529,15 @@ def moon_phase_intervals(
 
     if not candidates:
         return []
-    moon_up = where_positive(
-        lambda times: astro.moon_altitude(table, place, times) - MOON_HORIZON, start, end
-    )
+    from . import daily
+
+    moon_up = daily.moon_up_intervals(place, MOON_HORIZON, start, end)
     chunks = iv.chunks(iv.intersect(candidates, moon_up), MOON_CHUNK)
     if not chunks:
         return candidates
-    illumination = table.moon_illumination_at(np.array([chunk[0] for chunk in chunks]))
+    illumination = astro.moon_phase_from_elongation(
+        table, place, np.array([chunk[0] for chunk in chunks])
+    )
     bright = iv.normalized(
         chunk for chunk, fraction in zip(chunks, illumination, strict=True) if fraction > max_phase
     )

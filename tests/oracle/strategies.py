@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 from hypothesis import strategies as st
 
 from lco_validate.catalogue import SCHEDULABLE, Catalogue, telescope_class
-from lco_validate.normalize import Detector, detector_of, optical_element_groups
+from lco_validate.portal_notions import Detector, detector_of, optical_element_groups
 from lco_validate.semesters import semester_at
 
 JSON = dict[str, Any]

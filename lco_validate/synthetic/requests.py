@@ -1,40 +1,27 @@
-"""Synthetic archives: seeded, realistic request records with known true durations.
+"""One synthetic request, drawn from what the catalogue offers.
 
-Used by ``benchmarks/generate_archive.py`` (the command line) and by the tests
-of ``calibrate``.  Records look like what ``GET /api/requests/`` returns: ids,
-states, ``created``/``modified``, a mix of the catalogue's SCHEDULABLE
-instrument types (QHY600 dominant, then Sinistro, MuSCAT, FLOYDS with
-acquisition and slits, a few SOAR), their readout modes, optical elements and
-configuration types, one to three configurations, REPEAT configurations,
-``configuration_repeats``, ICRS and orbital-element targets, one or two windows
-and locations that exist.  The recorded ``duration`` is the model's
-(``lco_validate.request_duration`` with the catalogue given), except for a
-chosen fraction of records that are off by a random non-zero number of seconds.
-
-Generation streams: one request at a time, constant memory.
+``_profiles`` digests the catalogue's SCHEDULABLE instrument types (their
+places, readout, acquisition, guiding, rotator and exposure modes, optical
+elements and configuration types) into profiles with the archive's mix of
+weights; ``_request`` draws one request of a profile: its configurations,
+instrument configs, constraints, target and location (``_windows`` adds the
+windows once its duration is known).  The records are complete: every default
+the portal fills in is present.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
 import math
 import random
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import IO, Any
+from typing import Any
 
-from .catalogue import SCHEDULABLE, Catalogue
-from .normalize import default_mode
+from ..catalogue import SCHEDULABLE, Catalogue
+from ..modes import default_mode
 
 JSON = dict[str, Any]
 
-FORMATS = ("capture", "pages", "jsonl")
-WRONG_SUFFIX = ".wrong.jsonl"
-
-#: Periods between the copies of a cadence request (hours).
-CADENCE_PERIOD_HOURS = (8, 24, 48, 72)
 #: Share of the archive per instrument type (roughly LCO's mix); other schedulable types
 #: in a custom catalogue get OTHER_TYPE_WEIGHT each.
 INSTRUMENT_TYPE_WEIGHTS = {
@@ -77,22 +64,6 @@ CATALOGUE_PREFIXES = ("TIC", "HD", "Gaia DR3", "SN 2024", "NGC")
 HALF_MONTHS = "ABCDEFGHJKLMNOPQRSTUVWXY"
 ARCHIVE_START = datetime(2019, 1, 1, tzinfo=UTC)
 ARCHIVE_SPAN_DAYS = 7 * 365
-PAGE_URL = "https://observe.lco.global/api/requests/?format=json&limit={limit}&offset={offset}"
-CAPTURE_PREAMBLE = (
-    "HTTP 200 OK\nAllow: GET, HEAD, OPTIONS\nContent-Type: application/json\nVary: Accept\n"
-)
-
-
-@dataclass(frozen=True)
-class SyntheticRequest:
-    """One generated record and the duration the model gives it."""
-
-    request: JSON  # as the API returns it; ``duration`` is what was recorded
-    true_duration: int
-
-    @property
-    def wrong(self) -> bool:
-        return bool(self.request["duration"] != self.true_duration)
 
 
 @dataclass
@@ -121,80 +92,6 @@ class _TypeProfile:
 class _Counters:
     request_id: int
     configuration_id: int
-
-
-def generate_requests(
-    catalogue: Catalogue, count: int, *, seed: int, wrong_fraction: float = 0.01, cadence: int = 1
-) -> Iterator[SyntheticRequest]:
-    """``count`` records drawn with ``random.Random(seed)``: the same seed, the same archive.
-
-    With ``cadence`` > 1 each drawn request comes ``cadence`` times, as the portal's cadence
-    endpoint expands one: the same configurations under new ids, each copy's windows a
-    period later.
-    """
-    rng = random.Random(seed)
-    profiles = _profiles(catalogue)
-    if not profiles:
-        raise ValueError(f"{catalogue.source} has no SCHEDULABLE instrument type to draw from")
-    weights = [profile.weight for profile in profiles]
-    counters = _Counters(request_id=1_000_000 + rng.randrange(1_000_000), configuration_id=0)
-    counters.configuration_id = counters.request_id * 4
-    produced = 0
-    while produced < count:
-        profile = rng.choices(profiles, weights)[0]
-        drawn = _request(rng, profile, catalogue, counters)
-        start = drawn.pop("_start")
-        copies = min(cadence, count - produced)
-        template = json.dumps(drawn) if copies > 1 else ""
-        period = timedelta(hours=rng.choice(CADENCE_PERIOD_HOURS)) if copies > 1 else timedelta()
-        for repetition in range(copies):
-            request = _cadence_copy(template, counters) if repetition else drawn
-            record = _recorded(rng, request, start + repetition * period, catalogue, wrong_fraction)
-            if record is None:  # pragma: no cover - profiles only offer what the catalogue prices
-                break
-            produced += 1
-            yield record
-
-
-def _cadence_copy(template: str, counters: _Counters) -> JSON:
-    """The drawn request again, under new request and configuration ids."""
-    copy: JSON = json.loads(template)
-    counters.request_id += 1
-    copy["id"] = counters.request_id
-    for configuration in copy["configurations"]:
-        counters.configuration_id += 1
-        configuration["id"] = counters.configuration_id
-    return copy
-
-
-def _recorded(
-    rng: random.Random, request: JSON, start: datetime, catalogue: Catalogue, wrong_fraction: float
-) -> SyntheticRequest | None:
-    """The request with its recorded duration (sometimes wrong) and windows from ``start``."""
-    from .duration import DurationError, request_duration
-
-    try:
-        # Records are generated complete (every default the portal fills is present), so
-        # the model runs on them directly; test_calibrate checks this equals
-        # lco_validate.request_duration, which normalises first and costs ~100x more.
-        true_duration = request_duration(request, catalogue).duration
-    except DurationError:
-        return None
-    recorded = true_duration
-    if rng.random() < wrong_fraction:
-        recorded = _wrong_duration(rng, true_duration)
-    request["duration"] = recorded
-    request["windows"] = _windows(rng, start, recorded)
-    return SyntheticRequest(request, true_duration)
-
-
-def _wrong_duration(rng: random.Random, true_duration: int) -> int:
-    """A non-zero error: mostly small (a stale overhead), sometimes large (a broken pipeline)."""
-    scale = rng.choices(((1, 5), (6, 60), (61, 1800)), (40, 30, 30))[0]
-    error = rng.randint(*scale) * rng.choice((-1, 1))
-    if true_duration + error < 1:
-        error = -error
-    return true_duration + error
 
 
 # -- what the catalogue offers ----------------------------------------------------------------
@@ -563,7 +460,7 @@ def _location(rng: random.Random, profile: _TypeProfile) -> JSON:
 def _windows(rng: random.Random, start: datetime, duration: int) -> list[JSON]:
     """One or two windows long enough for the request, inside one semester (as the portal
     requires of every window)."""
-    from .semesters import semester_at
+    from ..semesters import semester_at
 
     semester = semester_at(start)
     windows: list[JSON] = []
@@ -587,101 +484,3 @@ def _timestamp(moment: datetime) -> str:
     if moment.microsecond:
         text += f".{moment.microsecond:06d}"
     return text + "Z"
-
-
-# -- writing ----------------------------------------------------------------------------------
-
-
-@dataclass
-class WrittenArchive:
-    """What ``write_archive`` wrote: counts, and where the deliberately wrong records are."""
-
-    path: str
-    wrong_path: str
-    requests: int = 0
-    documents: int = 0
-    wrong: int = 0
-    by_instrument_type: dict[str, int] = field(default_factory=dict)
-
-
-def write_archive(
-    records: Iterable[SyntheticRequest],
-    path: str,
-    *,
-    total: int,
-    output_format: str = "capture",
-    page_size: int = 1000,
-    compress: bool = False,
-) -> WrittenArchive:
-    """Stream ``records`` into ``path`` and list the wrong ones in ``path + WRONG_SUFFIX``.
-
-    ``capture``: API pages each preceded by the HTTP lines the browsable API saves;
-    ``pages``: the same pages without them; ``jsonl``: one request per line.
-    ``total`` is the page ``count`` (the number of records that will come).
-    """
-    if output_format not in FORMATS:
-        raise ValueError(f"unknown format {output_format!r}; choose from {', '.join(FORMATS)}")
-    written = WrittenArchive(path=path, wrong_path=path + WRONG_SUFFIX)
-    opener = gzip.open if compress else open
-    with (
-        opener(path, "wt", encoding="utf-8") as stream,
-        open(written.wrong_path, "w", encoding="utf-8") as wrong_stream,
-    ):
-        page: list[JSON] = []
-        for record in records:
-            if output_format == "jsonl":
-                document, pointer = written.requests, ""
-                stream.write(json.dumps(record.request) + "\n")
-                written.documents += 1
-            else:
-                document, pointer = written.documents, f"/results/{len(page)}"
-                page.append(record.request)
-                if len(page) == page_size:
-                    _write_page(stream, page, written, total, page_size, output_format)
-                    page = []
-            if record.wrong:
-                written.wrong += 1
-                wrong_stream.write(_wrong_entry(path, document, pointer, record) + "\n")
-            written.requests += 1
-            code = record.request["configurations"][0]["instrument_type"]
-            written.by_instrument_type[code] = written.by_instrument_type.get(code, 0) + 1
-        if page or (output_format != "jsonl" and written.documents == 0):
-            _write_page(stream, page, written, total, page_size, output_format)
-    return written
-
-
-def _write_page(
-    stream: IO[str],
-    results: list[JSON],
-    written: WrittenArchive,
-    total: int,
-    page_size: int,
-    output_format: str,
-) -> None:
-    offset = written.documents * page_size
-    following = offset + page_size < total
-    page = {
-        "count": total,
-        "next": PAGE_URL.format(limit=page_size, offset=offset + page_size) if following else None,
-        "previous": PAGE_URL.format(limit=page_size, offset=max(offset - page_size, 0))
-        if offset
-        else None,
-        "results": results,
-    }
-    if output_format == "capture":
-        stream.write(CAPTURE_PREAMBLE)
-    stream.write(json.dumps(page) + "\n")
-    written.documents += 1
-
-
-def _wrong_entry(path: str, document: int, pointer: str, record: SyntheticRequest) -> str:
-    return json.dumps(
-        {
-            "path": path,
-            "document": document,
-            "pointer": pointer,
-            "id": record.request["id"],
-            "recorded": record.request["duration"],
-            "true_duration": record.true_duration,
-        }
-    )

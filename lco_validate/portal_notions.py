@@ -1,0 +1,135 @@
+"""Portal notions that normalisation and the rules share: catalogue lookups and predicates.
+
+From the catalogue: the optical elements an instrument type offers
+(``optical_element_groups``, by group type), the detector regions of interest
+are checked against (``detector_of``; both cached per catalogue and type) and
+whether the portal can look an instrument type up at all
+(``instrument_type_known``).  About a configuration: whether it is a dither
+sequence (and the dither patterns there are) and whether its type is a REPEAT
+type.  And ``pointer_into``: where a finding about a value the defaults filled
+in points in the document as written.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .catalogue import DISABLED, Catalogue
+from .cerberus_schemas import PathPart
+from .findings import pointer_from_parts
+from .portal_values import _list
+
+JSON = dict[str, Any]
+
+DITHER_PATTERNS = ("line", "grid", "spiral", "custom")
+CUSTOM_DITHER_PATTERN = "custom"
+
+
+# -- catalogue lookups the validation needs -------------------------------------------------------
+
+
+def optical_element_groups(catalogue: Catalogue, instrument_type: str) -> dict[str, dict[str, str]]:
+    """Element codes by group type (plural, e.g. ``filters``), keyed by lower-case code.
+
+    The union over the instruments of the type that are at an active place and
+    not DISABLED, as the portal offers them.
+    """
+    return _optical_element_groups(catalogue, instrument_type.upper())
+
+
+@functools.lru_cache(maxsize=128)
+def _optical_element_groups(catalogue: Catalogue, type_code: str) -> dict[str, dict[str, str]]:
+    groups: dict[str, dict[str, str]] = {}
+    for placement in catalogue.placements:
+        if placement.type_code != type_code or not placement.active:
+            continue
+        if placement.state == DISABLED:
+            continue
+        for camera in placement.instrument.get("science_cameras") or []:
+            for group in camera.get("optical_element_groups") or []:
+                codes = groups.setdefault(str(group.get("type", "")), {})
+                for element in group.get("optical_elements") or []:
+                    codes.setdefault(str(element["code"]).lower(), str(element["code"]))
+    return groups
+
+
+def singular_element_type(group_type: str) -> str:
+    """``filters`` -> ``filter``: how requests name an element type."""
+    return group_type[:-1] if group_type.endswith("s") else group_type
+
+
+@dataclass(frozen=True)
+class Detector:
+    """The science detector regions of interest are checked against."""
+
+    pixels_x: int
+    pixels_y: int
+    max_rois: int
+
+
+def detector_of(catalogue: Catalogue, instrument_type: str) -> Detector | None:
+    """The first science camera of the type's first instrument at an active place."""
+    return _detector_of(catalogue, instrument_type.upper())
+
+
+@functools.lru_cache(maxsize=128)
+def _detector_of(catalogue: Catalogue, wanted: str) -> Detector | None:
+    for placement in catalogue.placements:
+        if placement.type_code != wanted or not placement.active:
+            continue
+        cameras = placement.instrument.get("science_cameras") or []
+        if not cameras:
+            return None
+        camera_type = cameras[0].get("camera_type") or {}
+        return Detector(
+            pixels_x=int(camera_type.get("pixels_x", 0)),
+            pixels_y=int(camera_type.get("pixels_y", 0)),
+            max_rois=int(camera_type.get("max_rois", 0)),
+        )
+    return None
+
+
+def instrument_type_known(catalogue: Catalogue, instrument_type: object) -> bool:
+    """Whether the portal can look the type up (a copy at an active place)."""
+    return (
+        isinstance(instrument_type, str) and catalogue.instrument_type(instrument_type) is not None
+    )
+
+
+# -- other portal notions -------------------------------------------------------------------------
+
+
+def is_dither_sequence(configuration: JSON) -> bool:
+    """Whether any instrument config has a non-zero ``offset_ra`` or ``offset_dec``."""
+    for instrument_config in _list(configuration.get("instrument_configs")):
+        extra = instrument_config.get("extra_params") if isinstance(instrument_config, dict) else {}
+        if not isinstance(extra, dict):
+            continue
+        if extra.get("offset_ra", 0) != 0 or extra.get("offset_dec", 0) != 0:
+            return True
+    return False
+
+
+def is_repeat_type(configuration_type: object) -> bool:
+    return isinstance(configuration_type, str) and "REPEAT" in configuration_type.upper()
+
+
+def pointer_into(document: object, parts: Sequence[PathPart]) -> str:
+    """The pointer of the deepest prefix of ``parts`` that exists in ``document``.
+
+    Findings point into the document as written; a value the defaults filled
+    in is not there, so its finding points at the nearest object that is.
+    """
+    node = document
+    found: list[PathPart] = []
+    for part in parts:
+        in_object = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if not (in_object or in_list):
+            break
+        node = node[part]  # type: ignore[index]
+        found.append(part)
+    return pointer_from_parts(found)
