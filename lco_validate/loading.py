@@ -158,13 +158,12 @@ def read_file(path: str | Path, limit: int) -> bytes:
     waiting for a writer: with none, it reads as empty instead of blocking for ever;
     a pipe from process substitution, ``<(...)``, is read to its end.
     """
-    mode = os.stat(path).st_mode
+    status = os.stat(path)
     for test, what in _SPECIAL_FILES:
-        if test(mode):
+        if test(status.st_mode):
             raise NotAFile(f"it is {what}, not a file")
-    size = os.stat(path).st_size
-    if stat.S_ISREG(mode) and size > limit:
-        raise TooLarge(size)
+    if stat.S_ISREG(status.st_mode) and status.st_size > limit:
+        raise TooLarge(status.st_size)
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     os.set_blocking(descriptor, True)
     with open(descriptor, "rb") as handle:

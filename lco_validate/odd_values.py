@@ -93,8 +93,7 @@ def _walk(
             findings.append(_surrogate_finding(parts, value, lenient=in_extra_params))
             return _SURROGATE.sub("\ufffd", value)
         return value
-    for finding in _number_findings(value, parts, constants):
-        findings.append(finding)
+    findings.extend(_number_findings(value, parts, constants))
     return value
 
 

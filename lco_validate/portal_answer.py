@@ -84,7 +84,7 @@ def request_durations(contexts: list[RequestContext]) -> JSON:
             {
                 "duration": timed.duration,
                 "configurations": timed.portal_configurations(),
-                "largest_interval": visibility.largest,
+                "largest_interval": float(visibility.largest),
             }
         )
     return {"requests": requests, "duration": sum(request["duration"] for request in requests)}

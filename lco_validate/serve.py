@@ -18,8 +18,7 @@ in Starlette's thread pool.
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .context import Settings
 
@@ -66,7 +65,7 @@ def make_app(settings: Settings) -> Starlette:
         status, answer = await run_in_threadpool(
             answer_text, body, replace(settings, now=now, started=now)
         )
-        return JSONResponse(_plain(answer), status_code=status)
+        return JSONResponse(answer, status_code=status)
 
     async def instruments_view(_request: Request) -> Response:
         return JSONResponse(instruments)
@@ -89,8 +88,3 @@ def make_app(settings: Settings) -> Starlette:
         ],
         exception_handlers={404: not_found, 405: not_allowed, Exception: failed},
     )
-
-
-def _plain(value: Any) -> Any:
-    """JSON-ready: numpy floats (from visibility) become floats."""
-    return json.loads(json.dumps(value, default=float))

@@ -224,7 +224,7 @@ def _print_portal_answers(files: list[str], settings: Settings, output_file: str
         for path in files:
             status, answer = answer_source(load_file(path), settings)
             failed = failed or status != 200 or bool(answer.get("errors"))
-            stream.write(json.dumps(answer, default=float) + "\n")
+            stream.write(json.dumps(answer) + "\n")
     return EXIT_FINDINGS if failed else EXIT_CLEAN
 
 
