@@ -24,8 +24,8 @@ import sys
 import time
 from pathlib import Path
 
-from lco_validate.archive import ARCHIVE_INCLUDE, iter_archive_documents
-from lco_validate.loading import expand_paths
+from lco_validate.audit.archive import ARCHIVE_INCLUDE, iter_archive_documents
+from lco_validate.documents.loading import expand_paths
 
 
 def parse_floor(path: str) -> tuple[float, int, str]:

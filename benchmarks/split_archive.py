@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lco_validate.archive import iter_archive_documents
+from lco_validate.audit.archive import iter_archive_documents
 
 
 def main() -> None:

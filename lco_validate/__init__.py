@@ -15,10 +15,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .catalogue import Catalogue, CatalogueError, load_catalogue
-from .duration import DurationError, RequestDuration
-from .duration import request_duration as _raw_request_duration
+from .catalogue.snapshot import Catalogue, CatalogueError, load_catalogue
 from .findings import Finding, Severity
+from .model.duration import DurationError, RequestDuration
+from .model.duration import request_duration as _raw_request_duration
 
 __all__ = [
     "Catalogue",
@@ -35,7 +35,7 @@ __all__ = [
 
 
 def _settings(catalogue: Catalogue | None, **options: Any) -> Any:
-    from .context import Settings
+    from .checking.context import Settings
 
     return Settings(catalogue=catalogue or load_catalogue(), **options)
 
@@ -44,7 +44,7 @@ def check_file(
     path: str | Path, catalogue: Catalogue | None = None, **options: Any
 ) -> list[Finding]:
     """Check one file; ``options`` are those of ``Settings`` (now, kind, duration_tolerance)."""
-    from .checker import check_file as check
+    from .checking.pipeline import check_file as check
 
     return check(str(path), _settings(catalogue, **options)).findings
 
@@ -53,7 +53,7 @@ def check_document(
     document: object, catalogue: Catalogue | None = None, **options: Any
 ) -> list[Finding]:
     """Check a parsed document (request group, request, API page or a list of them)."""
-    from .checker import check_document as check
+    from .checking.pipeline import check_document as check
 
     return check(document, _settings(catalogue, **options))
 
@@ -66,8 +66,8 @@ def request_duration(
     ``submission`` (default: true unless the request carries read-only fields such as
     ``id``) makes submitted order, not stored priorities, decide the configuration order.
     """
-    from .kinds import is_record
-    from .normalize import normalized_request
+    from .documents.kinds import is_record
+    from .model.normalize import normalized_request
 
     catalogue = catalogue or load_catalogue()
     if submission is None:

@@ -19,7 +19,7 @@ downtimedb with no downtimes, both in memory.
 
 ``--prepare`` migrates the database and exits.  Every start makes sure the
 fixed records exist: the user, the proposal ``ORACLE-PROP`` with that user as
-PI, the semesters of ``lco_validate/data/semesters.json`` and a generous time
+PI, the semesters of ``lco_validate/catalogue/data/semesters.json`` and a generous time
 allocation per semester and instrument type of the snapshot.
 """
 
@@ -36,7 +36,7 @@ from pathlib import Path
 from unittest import mock
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE.parent / "lco_validate" / "data"
+DATA = HERE.parent / "lco_validate" / "catalogue" / "data"
 PROPOSAL = "ORACLE-PROP"
 USERNAME = "oracle-user"
 GENEROUS_HOURS = 1.0e6

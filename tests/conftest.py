@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from lco_validate.catalogue import Catalogue
+from lco_validate.catalogue.snapshot import Catalogue
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_PAGE = REPO / "fixtures" / "requests-api-page.txt"

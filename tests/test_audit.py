@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from lco_validate import archive, audit
-from lco_validate.archive import iter_archive_documents, iter_archive_requests
-from lco_validate.audit import AuditOptions, run_audit
+from lco_validate.audit import archive
+from lco_validate.audit import runner as audit
+from lco_validate.audit.archive import iter_archive_documents, iter_archive_requests
+from lco_validate.audit.runner import AuditOptions, run_audit
 from lco_validate.cli import cli
 from lco_validate.findings import Finding
 

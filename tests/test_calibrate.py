@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from lco_validate import load_catalogue
 from lco_validate import request_duration as full_request_duration
-from lco_validate.archive import ArchiveRequest, iter_archive_requests
+from lco_validate.audit.archive import ArchiveRequest, iter_archive_requests
 from lco_validate.calibrate import (
     MIDPOINT,
     SEVERAL_TYPES,
@@ -29,7 +29,7 @@ from lco_validate.calibrate import (
     iter_outliers,
     record_terms,
 )
-from lco_validate.catalogue import Catalogue
+from lco_validate.catalogue.snapshot import Catalogue
 from lco_validate.cli import cli
 from lco_validate.synthetic import WRONG_SUFFIX, generate_requests, write_archive
 

@@ -1,8 +1,10 @@
 """Consistency tests for the bundled data files.
 
-* lco_validate/data/lco-sites.json            -- default catalogue (configdb /sites/ shape)
-* lco_validate/data/lco-sites.provenance.json -- where every value comes from
-* lco_validate/data/semesters.json            -- LCO semester table
+In lco_validate/catalogue/data:
+
+* lco-sites.json            -- default catalogue (configdb /sites/ shape)
+* lco-sites.provenance.json -- where every value comes from
+* semesters.json            -- LCO semester table
 * schemas/configdb-sites.json                 -- JSON Schema for /sites/ snapshots
 """
 
@@ -21,7 +23,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 ROOT = Path(__file__).parents[1]
-DATA = ROOT / "lco_validate" / "data"
+DATA = ROOT / "lco_validate" / "catalogue" / "data"
 CATALOGUE = DATA / "lco-sites.json"
 PROVENANCE = DATA / "lco-sites.provenance.json"
 SEMESTERS = DATA / "semesters.json"

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lco_validate import load_catalogue
-from lco_validate.cerberus_schemas import _apply, _projectable, apply_schema
+from lco_validate.catalogue.cerberus_schemas import _apply, _projectable, apply_schema
 
 from .conftest import cerberus_schema_texts, seed_page
 

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lco_validate import load_catalogue
-from lco_validate.cerberus_quick import is_plain, plainly_valid
-from lco_validate.cerberus_schemas import _validator
+from lco_validate.catalogue.cerberus_quick import is_plain, plainly_valid
+from lco_validate.catalogue.cerberus_schemas import _validator
 
 from .conftest import cerberus_schema_texts, seed_page
 

@@ -111,7 +111,7 @@ def test_usage_error_exits_2() -> None:
 
 
 def test_malformed_configdb_is_a_usage_error_naming_the_place(tmp_path: Path) -> None:
-    snapshot = json.loads((REPO / "lco_validate/data/lco-sites.json").read_text())
+    snapshot = json.loads((REPO / "lco_validate/catalogue/data/lco-sites.json").read_text())
     del snapshot["results"][0]["enclosure_set"][0]["telescope_set"][0]["code"]
     path = tmp_path / "sites.json"
     path.write_text(json.dumps(snapshot))
@@ -122,7 +122,7 @@ def test_malformed_configdb_is_a_usage_error_naming_the_place(tmp_path: Path) ->
 
 
 def test_another_configdb_changes_the_durations(tmp_path: Path) -> None:
-    snapshot = json.loads((REPO / "lco_validate/data/lco-sites.json").read_text())
+    snapshot = json.loads((REPO / "lco_validate/catalogue/data/lco-sites.json").read_text())
     for site in snapshot["results"]:
         for enclosure in site["enclosure_set"]:
             for telescope in enclosure["telescope_set"]:

@@ -20,8 +20,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lco_validate import request_duration
-from lco_validate.catalogue import Catalogue
-from lco_validate.duration import angular_distance_arcsec, charged_by_allocation
+from lco_validate.catalogue.snapshot import Catalogue
+from lco_validate.model.duration import angular_distance_arcsec, charged_by_allocation
 
 from .conftest import mini_sites
 

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from lco_validate import schemas
-from lco_validate.schemas import (
+from lco_validate.checking import schemas
+from lco_validate.checking.schemas import (
     PORTAL_DATETIME_PATTERN,
     fast_validator_for,
     parse_portal_datetime,

@@ -22,13 +22,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lco_validate.catalogue import load_catalogue
-from lco_validate.checker import FileResult, check_file, check_source
-from lco_validate.context import Settings
+from lco_validate.catalogue.snapshot import load_catalogue
+from lco_validate.checking.context import Settings
+from lco_validate.checking.pipeline import FileResult, check_file, check_source
+from lco_validate.checking.summary import Summary
+from lco_validate.documents.loading import SourceFile, expand_paths, load_bytes
 from lco_validate.findings import Finding, Severity
-from lco_validate.loading import SourceFile, expand_paths, load_bytes
 from lco_validate.reporters import FORMATS, reporter
-from lco_validate.summary import Summary
 
 from .conftest import REPO, SEED_PAGE
 

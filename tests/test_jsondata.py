@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import given
 
-from lco_validate.jsondata import from_key, value_key
+from lco_validate.documents.jsondata import from_key, value_key
 
 from .test_positions import json_values
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lco_validate.kinds import REQUEST, REQUEST_GROUP, iter_units
-from lco_validate.loading import (
+from lco_validate.documents.kinds import REQUEST, REQUEST_GROUP, iter_units
+from lco_validate.documents.loading import (
     MAX_FILE_BYTES,
     MAX_NESTING_DEPTH,
     SourceFile,

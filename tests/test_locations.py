@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lco_validate import load_catalogue
-from lco_validate.checker import check_source
-from lco_validate.context import Settings
+from lco_validate.checking.context import Settings
+from lco_validate.checking.pipeline import check_source
+from lco_validate.documents.loading import SourceFile, load_bytes
 from lco_validate.findings import pointer_parts
-from lco_validate.loading import SourceFile, load_bytes
 
 from .conftest import seed_page
 

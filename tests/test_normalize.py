@@ -19,15 +19,15 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lco_validate import modes
-from lco_validate.catalogue import Catalogue, load_catalogue
-from lco_validate.cerberus_schemas import apply_schema, dotted, expectation
+from lco_validate.catalogue.cerberus_schemas import apply_schema, dotted, expectation
+from lco_validate.catalogue.snapshot import Catalogue, load_catalogue
 from lco_validate.cli import cli
-from lco_validate.duration import request_duration
-from lco_validate.modes import ModeChoice, choose_mode
-from lco_validate.normalize import normalized_configuration, normalized_request
-from lco_validate.portal_notions import pointer_into
-from lco_validate.portal_values import portal_extra_param
+from lco_validate.model import modes
+from lco_validate.model.duration import request_duration
+from lco_validate.model.modes import ModeChoice, choose_mode
+from lco_validate.model.normalize import normalized_configuration, normalized_request
+from lco_validate.model.notions import pointer_into
+from lco_validate.model.values import portal_extra_param
 
 from .conftest import REPO, SEED_PAGE, mini_sites, seed_page
 
@@ -560,10 +560,10 @@ def test_command_reports_unreadable_json_on_stderr_and_exits_1(tmp_path: Path) -
 
 def test_checking_never_changes_the_normalisations_it_shares_with_the_cache() -> None:
     """The checker reads reviews without copying them (``read_only``); nothing may write."""
-    from lco_validate import normalize
-    from lco_validate.checker import check_file
-    from lco_validate.context import Settings
-    from lco_validate.loading import load_file
+    from lco_validate.checking.context import Settings
+    from lco_validate.checking.pipeline import check_file
+    from lco_validate.documents.loading import load_file
+    from lco_validate.model import normalize
 
     lco = load_catalogue()
     files = [*sorted((REPO / "fixtures").rglob("*.json")), SEED_PAGE]

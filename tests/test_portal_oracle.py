@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from lco_validate import load_catalogue
-from lco_validate.checker import check_source
-from lco_validate.context import Settings
-from lco_validate.loading import SourceFile, load_bytes
+from lco_validate.checking.context import Settings
+from lco_validate.checking.pipeline import check_source
+from lco_validate.documents.loading import SourceFile, load_bytes
 
 from .conftest import REPO
 from .oracle.compare import compare
@@ -149,7 +149,7 @@ def test_the_server_answers_as_the_portal(portal: Portal) -> None:
     pytest.importorskip("starlette", reason="serve needs: pip install 'lco-validate[serve]'")
     from starlette.testclient import TestClient
 
-    from lco_validate.serve import make_app
+    from lco_validate.server.app import make_app
 
     from .oracle.compare import findings_from_answer, served_duration_divergences
 

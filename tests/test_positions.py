@@ -1,4 +1,4 @@
-"""Tests for lco_validate.positions: JSON Pointer -> offset -> line:col."""
+"""Tests for lco_validate.documents.positions: JSON Pointer -> offset -> line:col."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lco_validate.positions import PositionIndex, scan
+from lco_validate.documents.positions import PositionIndex, scan
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

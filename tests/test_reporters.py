@@ -25,13 +25,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from lco_validate.catalogue import load_catalogue
-from lco_validate.checker import FileResult, check_file
+from lco_validate.catalogue.snapshot import load_catalogue
+from lco_validate.checking.context import Settings
+from lco_validate.checking.pipeline import FileResult, check_file
+from lco_validate.checking.summary import Summary
 from lco_validate.cli import cli
-from lco_validate.context import Settings
 from lco_validate.findings import Finding, Severity
 from lco_validate.reporters import github_format, reporter, sarif_format
-from lco_validate.summary import Summary
 
 from .conftest import REPO, seed_page
 

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from lco_validate.catalogue import Catalogue, load_catalogue
-from lco_validate.context import RequestContext, Settings
+from lco_validate.catalogue.snapshot import Catalogue, load_catalogue
+from lco_validate.checking.context import RequestContext, Settings
+from lco_validate.documents.kinds import READ_ONLY_FIELDS, REQUEST, Unit
 from lco_validate.findings import Finding, Severity
-from lco_validate.kinds import READ_ONLY_FIELDS, REQUEST, Unit
 from lco_validate.rules import all_rules
 from lco_validate.rules import r001_instrument_type_unknown as r001
 from lco_validate.rules import r002_instrument_type_not_schedulable as r002

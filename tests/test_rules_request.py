@@ -22,12 +22,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lco_validate import load_catalogue, request_duration
-from lco_validate.catalogue import Catalogue
-from lco_validate.context import GroupContext, RequestContext, Settings
+from lco_validate.catalogue.snapshot import Catalogue
+from lco_validate.checking.context import GroupContext, RequestContext, Settings
+from lco_validate.checking.schemas import schema_findings
+from lco_validate.documents.kinds import REQUEST_GROUP, Unit, iter_units
 from lco_validate.findings import Finding, Severity
-from lco_validate.kinds import REQUEST_GROUP, Unit, iter_units
 from lco_validate.rules import all_rules
-from lco_validate.schemas import schema_findings
 
 from .conftest import mini_sites, seed_page
 
@@ -654,7 +654,7 @@ def test_rule_modules_leave_heavy_libraries_alone() -> None:
 
 
 def check(document: object, now: datetime = NOW) -> list[tuple[str, str]]:
-    from lco_validate.checker import check_document
+    from lco_validate.checking.pipeline import check_document
 
     settings = Settings(catalogue=CATALOGUE, now=now, visibility=False)
     return [(f.code, f.pointer) for f in check_document(document, settings)]

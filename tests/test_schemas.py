@@ -1,4 +1,4 @@
-"""Tests for the JSON Schemas and lco_validate.schemas (schema errors -> findings)."""
+"""Tests for the JSON Schemas and lco_validate.checking.schemas (schema errors -> findings)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from lco_validate.findings import Finding, Severity, pointer_parts
-from lco_validate.schemas import (
+from lco_validate.checking.schemas import (
     load_schema,
     parse_portal_datetime,
     schema_dir,
     schema_findings,
     validator_for,
 )
+from lco_validate.findings import Finding, Severity, pointer_parts
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "requests-api-page.txt"
 SCHEMA_FILES = [

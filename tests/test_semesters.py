@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lco_validate.semesters import Semester, semester_at, semester_containing, semesters
+from lco_validate.catalogue.semesters import Semester, semester_at, semester_containing, semesters
 
 TABLE = semesters()
 EDGES = [moment for semester in TABLE for moment in (semester.start, semester.end)]

@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 
 from lco_validate import request_duration
-from lco_validate.catalogue import load_catalogue
-from lco_validate.context import Settings
-from lco_validate.portal_answer import nested_errors
-from lco_validate.portal_instruments import instruments_document
+from lco_validate.catalogue.snapshot import load_catalogue
+from lco_validate.checking.context import Settings
+from lco_validate.server.instruments import instruments_document
+from lco_validate.server.validate import nested_errors
 
 from .conftest import REPO
 
@@ -34,7 +34,7 @@ starlette = pytest.importorskip(
 )
 from starlette.testclient import TestClient  # noqa: E402
 
-from lco_validate.serve import MAX_BODY_BYTES, make_app  # noqa: E402
+from lco_validate.server.app import MAX_BODY_BYTES, make_app  # noqa: E402
 
 NOW = datetime(2030, 6, 1, tzinfo=UTC)
 CATALOGUE = load_catalogue()

@@ -25,9 +25,9 @@ import pytest
 from click.testing import CliRunner
 
 from lco_validate import load_catalogue
-from lco_validate.checker import check_document
+from lco_validate.checking.context import Settings
+from lco_validate.checking.pipeline import check_document
 from lco_validate.cli import cli
-from lco_validate.context import Settings
 from lco_validate.findings import Finding, Severity
 from lco_validate.visibility import astro, daily
 from lco_validate.visibility import intervals as iv
@@ -766,8 +766,8 @@ def test_check_without_visibility_to_decide_imports_neither_astropy_nor_numpy() 
     script = (
         "import sys\n"
         "from lco_validate import load_catalogue\n"
-        "from lco_validate.checker import check_file\n"
-        "from lco_validate.context import Settings\n"
+        "from lco_validate.checking.pipeline import check_file\n"
+        "from lco_validate.checking.context import Settings\n"
         f"check_file({str(SEED_PAGE)!r}, Settings(catalogue=load_catalogue()))\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'astropy', 'numpy', 'erfa'}))\n"
     )

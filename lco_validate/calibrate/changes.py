@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
-from ..catalogue import Catalogue
+from ..catalogue.snapshot import Catalogue
 from .model import JSON, TELESCOPE_LEVEL, Parameter
 from .results import Calibration, TypeFit
 

@@ -85,7 +85,7 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 
-from ..catalogue import Catalogue
+from ..catalogue.snapshot import Catalogue
 from .design import MIDPOINT, WHOLE_SECONDS, _Design, _Problem, _Solution
 from .identifiability import _describe
 from .model import _CEIL_TOLERANCE, Vector

@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..catalogue import Catalogue, CatalogueError
-from ..duration import DurationError, RequestDuration, request_duration
-from ..normalize import normalized_request
-from ..portal_notions import optical_element_groups, singular_element_type
+from ..catalogue.snapshot import Catalogue, CatalogueError
+from ..model.duration import DurationError, RequestDuration, request_duration
+from ..model.normalize import normalized_request
+from ..model.notions import optical_element_groups, singular_element_type
 
 JSON = dict[str, Any]
 Vector = npt.NDArray[np.float64]

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..catalogue import Catalogue
+from ..catalogue.snapshot import Catalogue
 from .model import (
     _CEIL_TOLERANCE,
     NO_RECORDED_DURATION,

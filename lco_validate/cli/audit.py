@@ -10,8 +10,8 @@ from typing import Any, TextIO
 
 import click
 
+from ..checking.summary import counted
 from ..findings import Finding
-from ..summary import counted
 from .options import (
     catalogue_from_option,
     catalogue_option,
@@ -57,7 +57,7 @@ def audit(
     Example:
       lco-validate audit archive/ --jobs 2 -o json > audit.json
     """
-    from ..audit import AuditOptions, run_audit
+    from ..audit.runner import AuditOptions, run_audit
 
     catalogue_from_option(configdb)  # a bad snapshot is a usage error before any work starts
     options = AuditOptions(

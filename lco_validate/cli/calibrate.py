@@ -25,9 +25,9 @@ from .options import (
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from ..archive import ArchiveRequest
+    from ..audit.archive import ArchiveRequest
     from ..calibrate import Calibration, CatalogueChange, TypeFit
-    from ..catalogue import Catalogue
+    from ..catalogue.snapshot import Catalogue
 
 OUTLIERS_SHOWN = 10
 UNREADABLE_SHOWN = 5
@@ -88,7 +88,7 @@ def calibrate(
     """
     from ..calibrate import calibrate as fit
     from ..calibrate import calibration_as_dict, catalogue_changes
-    from ..checker import fewer_garbage_collections
+    from ..checking.pipeline import fewer_garbage_collections
 
     catalogue = catalogue_from_option(configdb)
     if write_catalogue:
@@ -152,8 +152,8 @@ class _Unreadable:
 
 def _archive_requests(paths: list[str], unreadable: _Unreadable) -> Iterator[ArchiveRequest]:
     """The archive's requests, counting what could not be read instead of dropping it."""
-    from ..archive import ArchiveRequest, iter_archive_units
-    from ..kinds import Unit
+    from ..audit.archive import ArchiveRequest, iter_archive_units
+    from ..documents.kinds import Unit
 
     for document, unit in iter_archive_units(paths):
         if not isinstance(unit, Unit):
@@ -177,7 +177,7 @@ def _write_catalogue(catalogue: Catalogue, changes: list[CatalogueChange], targe
     import tempfile
 
     from ..calibrate import updated_sites
-    from ..catalogue import CatalogueError, load_catalogue
+    from ..catalogue.snapshot import CatalogueError, load_catalogue
 
     sites = updated_sites(catalogue, changes)
     document = {"count": len(sites), "next": None, "previous": None, "results": sites}

@@ -20,7 +20,7 @@ def catalogue(output_format: str, configdb: str | None) -> None:
     Example:
       lco-validate catalogue --output-format json
     """
-    from ..catalogue_summary import catalogue_summary, print_catalogue_summary
+    from ..catalogue.digest import catalogue_summary, print_catalogue_summary
 
     summary = catalogue_summary(catalogue_from_option(configdb))
     if output_format == "json":

@@ -12,12 +12,12 @@ from typing import Any, TextIO
 
 import click
 
-from ..checker import FileResult, check_file, fewer_garbage_collections
-from ..context import Settings
+from ..checking.context import Settings
+from ..checking.pipeline import FileResult, check_file, fewer_garbage_collections
+from ..checking.summary import NOT_CHECKED_OFFLINE, Summary
+from ..documents.loading import STDIN_NAME, expand_paths
 from ..findings import Severity
-from ..loading import STDIN_NAME, expand_paths
 from ..reporters import FORMATS, reporter
-from ..summary import NOT_CHECKED_OFFLINE, Summary
 from .options import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
@@ -213,8 +213,8 @@ def _report(
 
 def _print_portal_answers(files: list[str], settings: Settings, output_file: str | None) -> int:
     """Each file's answer from the portal's validate endpoint; 1 when one has errors."""
-    from ..loading import load_file
-    from ..portal_answer import answer_source
+    from ..documents.loading import load_file
+    from ..server.validate import answer_source
 
     failed = False
     with contextlib.ExitStack() as stack:
@@ -229,7 +229,7 @@ def _print_portal_answers(files: list[str], settings: Settings, output_file: str
 
 
 def _print_statistics(summary: Summary, stream: TextIO) -> None:
-    from ..codes import all_codes
+    from ..checking.codes import all_codes
 
     summaries = dict(all_codes())
     for code, count in sorted(summary.by_code.items(), key=lambda item: (-item[1], item[0])):

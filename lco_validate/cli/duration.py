@@ -9,9 +9,9 @@ from typing import Any, TextIO
 
 import click
 
-from ..context import RequestContext, Settings
-from ..duration import CHANGE_TERMS
-from ..kinds import REQUEST_GROUP
+from ..checking.context import RequestContext, Settings
+from ..documents.kinds import REQUEST_GROUP
+from ..model.duration import CHANGE_TERMS
 from .options import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
@@ -63,8 +63,8 @@ def duration(
 
 def _group_item(path: str, pointer: str, contexts: list[RequestContext]) -> dict[str, Any]:
     """What a request group charges to each (semester, instrument type) allocation."""
-    from ..duration import RequestDuration, charged_by_allocation
-    from ..semesters import request_semester
+    from ..catalogue.semesters import request_semester
+    from ..model.duration import RequestDuration, charged_by_allocation
 
     group = contexts[0].unit.value
     operator = str(group.get("operator", "")) if isinstance(group, dict) else ""
@@ -97,7 +97,7 @@ def _print_group(group: dict[str, Any], stream: TextIO) -> None:
 
 
 def _duration_item(path: str, pointer: str, request: dict[str, Any], computed: Any) -> Any:
-    from ..duration import DurationError
+    from ..model.duration import DurationError
 
     recorded = request.get("duration")
     item: dict[str, Any] = {

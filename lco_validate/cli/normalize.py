@@ -31,9 +31,9 @@ def normalize(path: str, kind: str | None, configdb: str | None) -> None:
     Example:
       lco-validate normalize request.json > request.normalized.json
     """
-    from ..kinds import Unit, iter_units
-    from ..loading import JSON_LINES_SUFFIXES, load_file
-    from ..normalize import normalized_request
+    from ..documents.kinds import Unit, iter_units
+    from ..documents.loading import JSON_LINES_SUFFIXES, load_file
+    from ..model.normalize import normalized_request
 
     catalogue = catalogue_from_option(configdb)
     source = load_file(path)

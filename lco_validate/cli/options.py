@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..config import ConfigError, find_config, load_config
-from ..kinds import UNIT_KINDS, Unit, iter_units
-from ..loading import DEFAULT_INCLUDE
+from ..checking.config import ConfigError, find_config, load_config
+from ..documents.kinds import UNIT_KINDS, Unit, iter_units
+from ..documents.loading import DEFAULT_INCLUDE
 
 if TYPE_CHECKING:
-    from ..catalogue import Catalogue
-    from ..context import RequestContext, Settings
+    from ..catalogue.snapshot import Catalogue
+    from ..checking.context import RequestContext, Settings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 OUTPUT_FORMATS = ("text", "json")
@@ -30,7 +30,7 @@ Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 def parse_now(value: str) -> datetime:
     """A ``--now`` value as a time, or a usage error naming the expected form."""
-    from ..schemas import parse_portal_datetime
+    from ..checking.schemas import parse_portal_datetime
 
     parsed = parse_portal_datetime(value)
     if parsed is None:
@@ -47,7 +47,7 @@ def now_callback(
 
 def catalogue_from_option(path: str | None) -> Catalogue:
     """The catalogue ``--configdb`` names (built-in when None); an unusable one is a usage error."""
-    from ..catalogue import CatalogueError, load_catalogue
+    from ..catalogue.snapshot import CatalogueError, load_catalogue
 
     try:
         return load_catalogue(path)
@@ -174,8 +174,8 @@ def iter_request_contexts(
     paths: tuple[str, ...], settings: Settings
 ) -> Iterator[tuple[str, RequestContext]]:
     """(path, context) for every request in the files; unreadable input is reported on stderr."""
-    from ..context import RequestContext
-    from ..loading import expand_paths, load_file
+    from ..checking.context import RequestContext
+    from ..documents.loading import expand_paths, load_file
 
     for path in expand_paths(list(paths)):
         source = load_file(path)

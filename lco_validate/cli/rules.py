@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..codes import all_codes, explain_code
+from ..checking.codes import all_codes, explain_code
 
 
 @click.command(name="rules")

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from ..context import Settings
+from ..checking.context import Settings
 from .options import catalogue_from_option, catalogue_option, now_callback
 
 
@@ -37,7 +37,7 @@ def serve(host: str, port: int, configdb: str | None, now: datetime | None) -> N
         raise click.UsageError(
             "serve needs uvicorn and starlette: pip install 'lco-validate[serve]'"
         ) from error
-    from ..serve import make_app
+    from ..server.app import make_app
 
     settings = Settings(catalogue=catalogue_from_option(configdb), now=now)
     app = make_app(settings)

@@ -62,7 +62,7 @@ def visibility(
     Example:
       lco-validate visibility request.json --now 2025-01-29T03:00:00Z --plot request.png
     """
-    from ..context import Settings
+    from ..checking.context import Settings
     from ..visibility.observability import request_visibility
 
     settings = Settings(catalogue=catalogue_from_option(configdb), now=now, kind=kind)
@@ -95,7 +95,7 @@ def _item(
     result: Any,
     reference: datetime | None,
 ) -> dict[str, Any]:
-    from ..duration import DurationError
+    from ..model.duration import DurationError
     from ..visibility.observability import iso
 
     duration = None if isinstance(context.duration, DurationError) else context.duration.duration

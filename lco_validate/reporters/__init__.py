@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from ..checker import FileResult
-    from ..summary import Summary
+    from ..checking.pipeline import FileResult
+    from ..checking.summary import Summary
 
     Reporter = Callable[[list[FileResult], Summary, TextIO], None]
 

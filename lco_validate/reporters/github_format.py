@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..checker import FileResult
+from ..checking.pipeline import FileResult
+from ..checking.summary import Summary
 from ..findings import Finding, Severity
-from ..summary import Summary
 from .sarif_format import code_summaries, located_findings
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}

@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from ..checker import FileResult
+from ..checking.pipeline import FileResult
+from ..checking.summary import Summary
 from ..findings import Finding, Severity
-from ..summary import Summary
 from .sarif_format import located_findings
 
 SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}

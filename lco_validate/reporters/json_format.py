@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from ..checker import FileResult
-from ..summary import Summary
+from ..checking.pipeline import FileResult
+from ..checking.summary import Summary
 
 
 def report(results: list[FileResult], summary: Summary, stream: TextIO) -> None:

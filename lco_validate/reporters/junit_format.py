@@ -15,9 +15,9 @@ import re
 import xml.etree.ElementTree as ElementTree
 from typing import TextIO
 
-from ..checker import FileResult
+from ..checking.pipeline import FileResult
+from ..checking.summary import Summary
 from ..findings import Finding, Severity
-from ..summary import Summary
 from .sarif_format import repository_path
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from ..checker import FileResult
+from ..checking.pipeline import FileResult
+from ..checking.summary import Summary
 from ..findings import Finding, Severity
-from ..summary import Summary
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -64,7 +64,8 @@ def fingerprint(path: str, code: str, pointer: str, occurrence: int) -> str:
     missing fields reported at the same parent object.
     """
     identity = "\0".join((path, code, pointer, str(occurrence)))
-    return hashlib.sha256(identity.encode("utf-8")).hexdigest()
+    # A pointer may hold half a surrogate pair from a key the parser kept as written (J003).
+    return hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def located_findings(results: list[FileResult]) -> Iterator[tuple[str, Finding, str]]:
@@ -81,14 +82,14 @@ def located_findings(results: list[FileResult]) -> Iterator[tuple[str, Finding, 
 @cache
 def code_summaries() -> dict[str, str]:
     """Every finding code's one-line summary."""
-    from ..codes import all_codes
+    from ..checking.codes import all_codes
 
     return dict(all_codes())
 
 
 def code_documentation(code: str) -> str:
     """The text ``lco-validate explain CODE`` prints, without its ``CODE:`` heading."""
-    from ..codes import explain_code
+    from ..checking.codes import explain_code
 
     text = explain_code(code)
     if text is None:

@@ -6,9 +6,9 @@ from typing import TextIO
 
 import click
 
-from ..checker import FileResult
+from ..checking.pipeline import FileResult
+from ..checking.summary import Summary
 from ..findings import Severity
-from ..summary import Summary
 
 _CODE_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 

@@ -26,7 +26,7 @@ import pkgutil
 from collections.abc import Iterator, Sequence
 from types import ModuleType
 
-from ..context import RequestContext
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
 
 

@@ -16,12 +16,12 @@ from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Any
 
-from ..catalogue import Catalogue
-from ..cerberus_schemas import PathPart
-from ..context import RequestContext
+from ..catalogue.cerberus_schemas import PathPart
+from ..catalogue.snapshot import Catalogue
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ..normalize import ConfigurationReview
-from ..portal_notions import instrument_type_known, pointer_into
+from ..model.normalize import ConfigurationReview
+from ..model.notions import instrument_type_known, pointer_into
 
 JSON = dict[str, Any]
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..context import RequestContext
-from ..duration import DurationError
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
+from ..model.duration import DurationError
 
 CODE = "D002"
 SEVERITY = Severity.WARNING

@@ -26,10 +26,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from ..catalogue import Catalogue
-from ..context import RequestContext
+from ..catalogue.snapshot import Catalogue
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ..portal_values import as_text
+from ..model.values import as_text
 from ._configurations import all_configurations
 
 CODE = "R001"

@@ -28,11 +28,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..cerberus_schemas import PathPart
-from ..context import RequestContext
+from ..catalogue.cerberus_schemas import PathPart
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ..modes import MODE_KEYS, choose_mode, find_mode, read_mode, schedulable_mode_codes
-from ..portal_values import as_text, portal_extra_param
+from ..model.modes import MODE_KEYS, choose_mode, find_mode, read_mode, schedulable_mode_codes
+from ..model.values import as_text, portal_extra_param
 from ._configurations import CheckedConfiguration, checked_configurations
 
 CODE = "R005"

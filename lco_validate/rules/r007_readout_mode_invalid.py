@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..context import RequestContext
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
 from .r005_guiding_mode_invalid import mode_findings
 

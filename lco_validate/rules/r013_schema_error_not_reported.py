@@ -28,9 +28,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..context import RequestContext
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ..normalize import ConfigurationReview
+from ..model.normalize import ConfigurationReview
 from ._configurations import checked_configurations
 
 CODE = "R013"

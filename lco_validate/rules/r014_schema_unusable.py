@@ -26,9 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..context import RequestContext
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ..modes import MODE_KEYS
+from ..model.modes import MODE_KEYS
 from ._configurations import checked_configurations
 
 CODE = "R014"

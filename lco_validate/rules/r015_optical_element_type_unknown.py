@@ -28,9 +28,9 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
-from ..context import RequestContext
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ..portal_notions import optical_element_groups, singular_element_type
+from ..model.notions import optical_element_groups, singular_element_type
 from ._configurations import CheckedConfiguration, checked_configurations
 
 CODE = "R015"

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..cerberus_schemas import show
-from ..context import RequestContext
+from ..catalogue.cerberus_schemas import show
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ..portal_notions import optical_element_groups
+from ..model.notions import optical_element_groups
 from ._configurations import checked_configurations
 from .r015_optical_element_type_unknown import element_lists
 

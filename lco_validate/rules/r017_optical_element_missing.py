@@ -26,9 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..context import RequestContext
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ..portal_notions import optical_element_groups, singular_element_type
+from ..model.notions import optical_element_groups, singular_element_type
 from ._configurations import checked_configurations
 from .r015_optical_element_type_unknown import unknown_element_types
 

@@ -24,9 +24,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..context import RequestContext
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ..portal_notions import Detector, detector_of
+from ..model.notions import Detector, detector_of
 from ._configurations import CheckedConfiguration, checked_configurations
 
 CODE = "R018"

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..context import RequestContext
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ..portal_notions import instrument_type_known, is_repeat_type
+from ..model.notions import instrument_type_known, is_repeat_type
 from ._configurations import all_configurations
 from .r024_repeat_duration_too_short import minimum_repeat_duration, seconds
 

@@ -26,12 +26,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TypeGuard
 
-from ..catalogue import CatalogueError
-from ..context import RequestContext
-from ..duration import InstrumentConfigTime
+from ..catalogue.snapshot import CatalogueError
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ..modes import choose_mode
-from ..portal_notions import is_repeat_type
+from ..model.duration import InstrumentConfigTime
+from ..model.modes import choose_mode
+from ..model.notions import is_repeat_type
 from ._configurations import CheckedConfiguration, checked_configurations
 
 CODE = "R024"

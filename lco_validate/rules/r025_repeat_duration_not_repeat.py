@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..context import RequestContext
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ..portal_notions import is_repeat_type
+from ..model.notions import is_repeat_type
 from ._configurations import all_configurations
 
 CODE = "R025"

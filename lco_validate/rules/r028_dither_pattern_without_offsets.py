@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..cerberus_schemas import show
-from ..context import RequestContext
+from ..catalogue.cerberus_schemas import show
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ..portal_notions import is_dither_sequence
+from ..model.notions import is_dither_sequence
 from ._configurations import CheckedConfiguration, all_configurations
 
 CODE = "R028"

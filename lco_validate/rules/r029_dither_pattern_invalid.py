@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..cerberus_schemas import show
-from ..context import RequestContext
+from ..catalogue.cerberus_schemas import show
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ..portal_notions import DITHER_PATTERNS
+from ..model.notions import DITHER_PATTERNS
 from .r028_dither_pattern_without_offsets import dither_patterns
 
 CODE = "R029"

@@ -27,8 +27,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..catalogue import Catalogue, telescope_class
-from ..context import RequestContext
+from ..catalogue.snapshot import Catalogue, telescope_class
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
 
 CODE = "R050"

@@ -33,8 +33,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..catalogue import SCHEDULABLE, Catalogue
-from ..context import RequestContext
+from ..catalogue.snapshot import SCHEDULABLE, Catalogue
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
 from .r050_location_code_unknown import location_problems
 

@@ -23,9 +23,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..context import RequestContext
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity, number_text
-from ..portal_values import as_number
+from ..model.values import as_number
 
 CODE = "R060"
 SEVERITY = Severity.ERROR

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..context import RequestContext
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
 from .r060_orbital_eccentricity_scheme import orbital_targets
 

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ..context import RequestContext
+from ..checking.context import RequestContext
+from ..checking.schemas import parse_portal_datetime
 from ..findings import Finding, Severity
-from ..schemas import parse_portal_datetime
 
 CODE = "R070"
 SEVERITY = Severity.ERROR

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..context import RequestContext
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
 from .r070_window_end_not_after_start import format_time, window_times
 

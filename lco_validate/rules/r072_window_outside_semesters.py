@@ -6,7 +6,7 @@ semester end).  A window without a start starts on submission ("now", or
 ``--now``); for an archive record without ``--now`` such a window is skipped.
 
 The portal reads its semesters from its database.  Offline, they come from our
-table, ``lco_validate/data/semesters.json``: 2014A to 2030B with their sources
+table, ``lco_validate/catalogue/data/semesters.json``: 2014A to 2030B with their sources
 (LCO's calls for proposals and news, and the semester arithmetic of
 NEOexchange, LCO's own client) in its ``_source``.  The boundaries were not
 regular: April/October semesters until 2016B, a single eight-month 2017AB,
@@ -32,9 +32,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from ..context import RequestContext
+from ..catalogue.semesters import semester_at, semester_containing, semesters
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ..semesters import semester_at, semester_containing, semesters
 from .r070_window_end_not_after_start import format_time, start_or_now, window_times
 
 CODE = "R072"

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..context import RequestContext
+from ..catalogue.semesters import Semester, semester_containing
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ..semesters import Semester, semester_containing
 from .r070_window_end_not_after_start import start_or_now, window_times
 
 CODE = "R073"

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..context import GroupContext
+from ..checking.context import GroupContext
 from ..findings import Finding, Severity, number_text
-from ..portal_values import as_number
+from ..model.values import as_number
 
 CODE = "R080"
 SEVERITY = Severity.ERROR

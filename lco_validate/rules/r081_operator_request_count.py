@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..context import GroupContext
+from ..checking.context import GroupContext
 from ..findings import Finding, Severity
 
 CODE = "R081"

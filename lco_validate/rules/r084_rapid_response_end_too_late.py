@@ -30,10 +30,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
-from ..context import GroupContext
-from ..duration import AllocationKey, DurationError, RequestDuration, charged_by_allocation
+from ..catalogue.semesters import semester_containing
+from ..checking.context import GroupContext
 from ..findings import Finding, Severity
-from ..semesters import semester_containing
+from ..model.duration import AllocationKey, DurationError, RequestDuration, charged_by_allocation
 from .r070_window_end_not_after_start import format_time, start_or_now, window_times
 from .r083_rapid_response_start_in_future import RAPID_RESPONSE
 

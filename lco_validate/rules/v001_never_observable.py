@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..context import RequestContext
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity, number_text
 
 if TYPE_CHECKING:

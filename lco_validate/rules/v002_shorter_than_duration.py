@@ -29,9 +29,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..context import RequestContext
-from ..duration import DurationError, request_duration
+from ..checking.context import RequestContext
 from ..findings import Finding, Severity
+from ..model.duration import DurationError, request_duration
 
 CODE = "V002"
 SEVERITY = Severity.ERROR

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..catalogue import Catalogue
+from ..catalogue.snapshot import Catalogue
 from .requests import _Counters, _profiles, _request, _windows
 
 JSON = dict[str, Any]
@@ -83,7 +83,7 @@ def _recorded(
     rng: random.Random, request: JSON, start: datetime, catalogue: Catalogue, wrong_fraction: float
 ) -> SyntheticRequest | None:
     """The request with its recorded duration (sometimes wrong) and windows from ``start``."""
-    from ..duration import DurationError, request_duration
+    from ..model.duration import DurationError, request_duration
 
     try:
         # Records are generated complete (every default the portal fills is present), so

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..catalogue import SCHEDULABLE, Catalogue
-from ..modes import default_mode
+from ..catalogue.snapshot import SCHEDULABLE, Catalogue
+from ..model.modes import default_mode
 
 JSON = dict[str, Any]
 
@@ -460,7 +460,7 @@ def _location(rng: random.Random, profile: _TypeProfile) -> JSON:
 def _windows(rng: random.Random, start: datetime, duration: int) -> list[JSON]:
     """One or two windows long enough for the request, inside one semester (as the portal
     requires of every window)."""
-    from ..semesters import semester_at
+    from ..catalogue.semesters import semester_at
 
     semester = semester_at(start)
     windows: list[JSON] = []

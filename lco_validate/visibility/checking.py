@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..catalogue import Catalogue
-from ..duration import DurationError, request_duration
+from ..catalogue.snapshot import Catalogue
+from ..model.duration import DurationError, request_duration
 
 JSON = dict[str, Any]
 
 if TYPE_CHECKING:
-    from ..context import RequestContext
+    from ..checking.context import RequestContext
 
 
 def applies(context: RequestContext) -> bool:

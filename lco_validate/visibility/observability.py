@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ..catalogue import SCHEDULABLE, Catalogue
+from ..catalogue.snapshot import SCHEDULABLE, Catalogue
 from . import intervals as iv
 from .intervals import Interval
 
@@ -276,7 +276,7 @@ def _float(value: object, default: float) -> float:
 
 def request_windows(request: JSON, default_start: datetime) -> list[Interval]:
     """Each window as POSIX seconds; a missing start is the time of validation."""
-    from ..schemas import parse_portal_datetime
+    from ..checking.schemas import parse_portal_datetime
 
     windows: list[Interval] = []
     for window in request.get("windows") or []:

@@ -25,10 +25,10 @@ from datetime import datetime
 from typing import Any
 
 from lco_validate import Catalogue, DurationError, Finding, Severity, check_document
-from lco_validate.duration import request_duration as raw_request_duration
+from lco_validate.checking.schemas import parse_portal_datetime
 from lco_validate.findings import escape_token
-from lco_validate.normalize import normalized_request
-from lco_validate.schemas import parse_portal_datetime
+from lco_validate.model.duration import request_duration as raw_request_duration
+from lco_validate.model.normalize import normalized_request
 from lco_validate.visibility.checking import filled_request, fills_window
 
 from .portal import PortalAnswer

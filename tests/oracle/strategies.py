@@ -37,9 +37,9 @@ from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 
-from lco_validate.catalogue import SCHEDULABLE, Catalogue, telescope_class
-from lco_validate.portal_notions import Detector, detector_of, optical_element_groups
-from lco_validate.semesters import semester_at
+from lco_validate.catalogue.semesters import semester_at
+from lco_validate.catalogue.snapshot import SCHEDULABLE, Catalogue, telescope_class
+from lco_validate.model.notions import Detector, detector_of, optical_element_groups
 
 JSON = dict[str, Any]
 Path = tuple[str | int, ...]

@@ -20,7 +20,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from lco_validate.catalogue import SCHEDULABLE, Catalogue
+from lco_validate.catalogue.snapshot import SCHEDULABLE, Catalogue
 
 JSON = dict[str, Any]
 

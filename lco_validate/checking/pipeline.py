@@ -7,11 +7,11 @@ import gc
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from . import rules
+from .. import rules
+from ..documents.kinds import REQUEST_GROUP, Unit, iter_units
+from ..documents.loading import SourceFile, line_col, load_file
+from ..findings import Finding, Severity
 from .context import GroupContext, RequestContext, Settings
-from .findings import Finding, Severity
-from .kinds import REQUEST_GROUP, Unit, iter_units
-from .loading import SourceFile, line_col, load_file
 from .schemas import schema_findings
 
 
@@ -99,7 +99,7 @@ def fewer_garbage_collections() -> Iterator[None]:
 
 def locate(source: SourceFile, located: Iterable[tuple[Finding, int]]) -> list[Finding]:
     """Give each finding a line and column; the text is scanned only if a finding needs it."""
-    from .positions import PositionIndex, scan
+    from ..documents.positions import PositionIndex, scan
 
     indexes: dict[int, PositionIndex] = {}
     placed: list[Finding] = []

@@ -6,10 +6,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .findings import Severity
+from ..findings import Severity
 
 if TYPE_CHECKING:
-    from .checker import FileResult
+    from .pipeline import FileResult
 
 NOT_CHECKED_OFFLINE = (
     "not checked offline: proposal membership and state, semesters' time allocations, "

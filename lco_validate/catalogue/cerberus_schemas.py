@@ -35,8 +35,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..documents.jsondata import from_key, json_copy, value_key
 from .cerberus_quick import is_plain, plainly_valid
-from .jsondata import from_key, json_copy, value_key
 
 JSON = dict[str, Any]
 PathPart = str | int

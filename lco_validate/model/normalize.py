@@ -51,18 +51,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalogue import Catalogue
-from .cerberus_schemas import PathPart, SchemaOutcome, apply_schema, fields_read
-from .jsondata import from_key, json_copy, value_key
+from ..catalogue.cerberus_schemas import PathPart, SchemaOutcome, apply_schema, fields_read
+from ..catalogue.snapshot import Catalogue
+from ..documents.jsondata import from_key, json_copy, value_key
 from .modes import OFF, _write_mode, choose_mode, find_mode, read_mode
-from .portal_notions import (
+from .notions import (
     CUSTOM_DITHER_PATTERN,
     Detector,
     detector_of,
     is_dither_sequence,
     optical_element_groups,
 )
-from .portal_values import (
+from .values import (
     _as_float,
     _as_integer,
     _convert,

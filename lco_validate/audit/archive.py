@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .findings import Finding, Severity
-from .kinds import Unit, iter_units
-from .loading import JSON_LINES_SUFFIXES, expand_paths
-from .odd_values import INTEGER_DIGITS_READ, read_integer
+from ..documents.kinds import Unit, iter_units
+from ..documents.loading import JSON_LINES_SUFFIXES, expand_paths
+from ..documents.odd_values import INTEGER_DIGITS_READ, read_integer
+from ..findings import Finding, Severity
 
 CHUNK_CHARACTERS = 1 << 20
 #: A single document (one API page) larger than this is refused.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
-from .catalogue import Catalogue
+from .snapshot import Catalogue
 
 
 def catalogue_summary(catalogue: Catalogue) -> dict[str, Any]:

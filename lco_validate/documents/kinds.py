@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .findings import Finding, Severity
+from ..findings import Finding, Severity
 
 REQUEST_GROUP = "request-group"
 REQUEST = "request"

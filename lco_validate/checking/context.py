@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .catalogue import Catalogue
-from .duration import DurationError, RequestDuration, request_duration
-from .kinds import Unit
-from .normalize import ConfigurationReview, normalized_request, review_configuration
+from ..catalogue.snapshot import Catalogue
+from ..documents.kinds import Unit
+from ..model.duration import DurationError, RequestDuration, request_duration
+from ..model.normalize import ConfigurationReview, normalized_request, review_configuration
 
 if TYPE_CHECKING:
-    from .visibility.observability import RequestVisibility
+    from ..visibility.observability import RequestVisibility
 
 JSON = dict[str, Any]
 T = TypeVar("T")
@@ -98,7 +98,7 @@ class RequestContext:
     @cached_property
     def visibility(self) -> RequestVisibility:
         """Where and when the target is observable (imports astropy: only when asked for)."""
-        from .visibility.observability import request_visibility
+        from ..visibility.observability import request_visibility
 
         return request_visibility(self.normalized, self.catalogue, self.settings.effective_now)
 

@@ -20,14 +20,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from ..catalogue.snapshot import load_catalogue
+from ..checking.context import RequestContext, Settings
+from ..checking.pipeline import check_unit, fewer_garbage_collections
+from ..documents.kinds import iter_units
+from ..documents.loading import expand_paths
+from ..findings import Finding
+from ..model.duration import DurationError
 from .archive import ARCHIVE_INCLUDE, ArchiveDocument, iter_archive_documents
-from .catalogue import load_catalogue
-from .checker import check_unit, fewer_garbage_collections
-from .context import RequestContext, Settings
-from .duration import DurationError
-from .findings import Finding
-from .kinds import iter_units
-from .loading import expand_paths
 
 BATCH_CHARACTERS = 1 << 20
 #: With several jobs, files up to this size (two API pages of 1000 requests) go to a

@@ -264,7 +264,7 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
         text = (Path(__file__).parent / "data" / DEFAULT_SNAPSHOT).read_text(encoding="utf-8")
         source = f"built-in LCO catalogue ({DEFAULT_SNAPSHOT})"
     else:
-        from .loading import MAX_FILE_BYTES, TooLarge, read_file
+        from ..documents.loading import MAX_FILE_BYTES, TooLarge, read_file
 
         try:
             text = read_file(path, MAX_FILE_BYTES).decode("utf-8")
@@ -294,8 +294,8 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
 def _check_snapshot(document: object, source: str) -> None:
     from jsonschema import Draft202012Validator
 
-    from .findings import pointer_from_parts
-    from .schemas import load_schema
+    from ..checking.schemas import load_schema
+    from ..findings import pointer_from_parts
 
     validator = Draft202012Validator(load_schema("configdb-sites.json"))
     errors = sorted(validator.iter_errors(document), key=lambda error: list(error.absolute_path))

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .findings import Severity
+from ..findings import Severity
 
 MAX_CONFIG_BYTES = 1 << 20
 TABLE = "lco-validate"
@@ -84,7 +84,7 @@ def load_config(path: Path | None, *, explicit: bool) -> Config:
     """Read the configuration; ``explicit`` (from ``--config``) allows a bare table file."""
     if path is None:
         return Config()
-    from .loading import TooLarge, read_file
+    from ..documents.loading import TooLarge, read_file
 
     try:
         document = tomllib.loads(read_file(path, MAX_CONFIG_BYTES).decode("utf-8"))

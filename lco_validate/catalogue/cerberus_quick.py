@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .jsondata import json_copy
+from ..documents.jsondata import json_copy
 
 JSON = dict[str, Any]
 

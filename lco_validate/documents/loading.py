@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .findings import Finding, Severity
+from ..findings import Finding, Severity
 from .odd_values import may_hold_odd_values, odd_values, read_integer
 
 #: Files larger than this are not loaded whole; ``audit`` streams archives instead.

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalogue import Catalogue, CatalogueError, RequestOverheads
+from ..catalogue.snapshot import Catalogue, CatalogueError, RequestOverheads
 
 JSON = dict[str, Any]
 

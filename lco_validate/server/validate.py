@@ -20,12 +20,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .checker import check_unit
-from .context import RequestContext, Settings
-from .duration import DurationError, request_duration
-from .findings import Finding, Severity, pointer_parts
-from .kinds import REQUEST_GROUP, Unit
-from .loading import SourceFile, load_bytes
+from ..checking.context import RequestContext, Settings
+from ..checking.pipeline import check_unit
+from ..documents.kinds import REQUEST_GROUP, Unit
+from ..documents.loading import SourceFile, load_bytes
+from ..findings import Finding, Severity, pointer_parts
+from ..model.duration import DurationError, request_duration
 
 JSON = dict[str, Any]
 NON_FIELD = "non_field_errors"
@@ -68,7 +68,7 @@ def answer(document: object, settings: Settings, found: list[Finding] | None = N
 
 def request_durations(contexts: list[RequestContext]) -> JSON:
     """The ``request_durations`` of a group whose requests all passed."""
-    from .visibility.checking import filled_request, fills_window
+    from ..visibility.checking import filled_request, fills_window
 
     requests = []
     for context in contexts:

@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lco_validate.documents.kinds import REQUEST
 from lco_validate.findings import Finding, Severity, pointer_from_parts, pointer_parts
-from lco_validate.kinds import REQUEST
-from lco_validate.portal_values import as_boolean_field, as_text
+from lco_validate.model.values import as_boolean_field, as_text
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -92,7 +92,7 @@ def _is_portal_datetime(instance: object) -> bool:
 
 def schema_dir() -> Path:
     """The folder holding the schemas: packaged in a wheel, else the repository's."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     packaged = package / "schemas"
     return packaged if packaged.is_dir() else package.parent / "schemas"
 

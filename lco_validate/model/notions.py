@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .catalogue import DISABLED, Catalogue
-from .cerberus_schemas import PathPart
-from .findings import pointer_from_parts
-from .portal_values import _list
+from ..catalogue.cerberus_schemas import PathPart
+from ..catalogue.snapshot import DISABLED, Catalogue
+from ..findings import pointer_from_parts
+from .values import _list
 
 JSON = dict[str, Any]
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .context import Settings
+from ..checking.context import Settings
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -42,8 +42,8 @@ def make_app(settings: Settings) -> Starlette:
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
 
-    from .portal_answer import answer_text
-    from .portal_instruments import instruments_document
+    from .instruments import instruments_document
+    from .validate import answer_text
 
     instruments = instruments_document(settings.catalogue)
     fixed_now = settings.now

@@ -156,7 +156,7 @@ Fails:  "exposure_tme": 30""",
 
 def all_codes() -> list[tuple[str, str]]:
     """(code, one-line summary) for every code, sorted."""
-    from .rules import all_rules, summary
+    from ..rules import all_rules, summary
 
     entries = [(code, text.splitlines()[0]) for code, text in INPUT_AND_SCHEMA_CODES.items()]
     entries += [(rule.CODE, summary(rule)) for rule in all_rules()]
@@ -164,7 +164,7 @@ def all_codes() -> list[tuple[str, str]]:
 
 
 def explain_code(code: str) -> str | None:
-    from .rules import all_rules
+    from ..rules import all_rules
 
     if code in INPUT_AND_SCHEMA_CODES:
         return f"{code}: {INPUT_AND_SCHEMA_CODES[code]}"

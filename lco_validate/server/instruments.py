@@ -19,7 +19,7 @@ import copy
 import math
 from typing import Any
 
-from .catalogue import DISABLED, SCHEDULABLE, Catalogue, Placement
+from ..catalogue.snapshot import DISABLED, SCHEDULABLE, Catalogue, Placement
 
 JSON = dict[str, Any]
 
