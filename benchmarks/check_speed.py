@@ -38,7 +38,7 @@ def seed_requests() -> list[dict[str, object]]:
 
 def bundled_request_schema() -> dict[str, object]:
     """request.json with every schema it refers to embedded (check-jsonschema takes one file)."""
-    from lco_validate.checking.schemas import load_schema, schema_dir
+    from lco_validate.documents.schema_files import load_schema, schema_dir
 
     root = load_schema("request.json")
     root["$defs"] = {
@@ -128,8 +128,8 @@ def main() -> None:
                 )
 
         from lco_validate import load_catalogue
-        from lco_validate.checking.context import Settings
         from lco_validate.checking.pipeline import check_document, check_file
+        from lco_validate.checking.policy import Settings
 
         settings = Settings(catalogue=load_catalogue())
         check_document(requests[0], settings)  # build validators once

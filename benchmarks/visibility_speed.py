@@ -7,7 +7,7 @@ Prints numbers; asserts nothing (speed goals are measured, not tested).
 timed twice: with Sun/Moon tables not yet computed for those days (a new
 window, every later one reuses them) and with the tables already cached (a
 second request over the same nights, as in a file of many requests).
-Goals (issue 5): a one-day window over all sites of a class in at most 50 ms
+Goals: a one-day window over all sites of a class in at most 50 ms
 once warm, a 30-day window in at most 300 ms.
 """
 

@@ -8,17 +8,39 @@ The Python API mirrors the command line::
     findings = check_document({"requests": [...]})   # findings with JSON Pointers
     catalogue = load_catalogue()                     # the built-in LCO network
     timed = request_duration(request, catalogue)     # .duration, and the terms
+
+``check_file`` and ``check_document`` read settings as ``lco-validate check``
+does: the nearest ``pyproject.toml`` with a ``[tool.lco-validate]`` table,
+looked for from the current folder upwards, over the defaults.  ``config``
+chooses the file: True (the default) looks for it, False reads none, a path
+reads that file (a ``pyproject.toml`` or a bare table).  Keyword arguments
+override the file; they are the settings of ``check``, with ``_`` for ``-``::
+
+    check_file("request.json", select=["R", "D"], ignore=["R071"],
+               severity={"S101": "error"}, duration_tolerance=2,
+               now="2030-06-01T00:00:00Z", visibility=False, configdb="sites.json")
+    check_file("request.json", config=False)         # the defaults and keywords only
+
+Also ``kind`` (as ``--kind``).  A ``catalogue`` given as an object wins over
+``configdb``.  ``strict``, ``include``, ``exclude`` and ``output-format`` concern
+runs over files and are not taken.  An unusable setting raises ``SettingError``
+(a ``ValueError``) naming it and where it came from.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .catalogue.snapshot import Catalogue, CatalogueError, load_catalogue
+from .checking.policy import SettingError
 from .findings import Finding, Severity
 from .model.duration import DurationError, RequestDuration
 from .model.duration import request_duration as _raw_request_duration
+
+if TYPE_CHECKING:
+    from .checking.policy import Settings
 
 __all__ = [
     "Catalogue",
@@ -26,6 +48,7 @@ __all__ = [
     "DurationError",
     "Finding",
     "RequestDuration",
+    "SettingError",
     "Severity",
     "check_document",
     "check_file",
@@ -34,28 +57,59 @@ __all__ = [
 ]
 
 
-def _settings(catalogue: Catalogue | None, **options: Any) -> Any:
-    from .checking.context import Settings
+def _settings(
+    catalogue: Catalogue | None,
+    config: str | os.PathLike[str] | bool,
+    kind: str | None,
+    keywords: dict[str, Any],
+    caller: str,
+) -> Settings:
+    """The run's settings: ``keywords`` over the settings file over the defaults."""
+    from .checking.policy import API, BY_NAME, resolve
 
-    return Settings(catalogue=catalogue or load_catalogue(), **options)
+    explicit: dict[str, Any] = {}
+    for keyword, value in keywords.items():
+        name = keyword.replace("_", "-")
+        if name not in BY_NAME or API not in BY_NAME[name].used_by:
+            taken = sorted(s.python_name for s in BY_NAME.values() if API in s.used_by)
+            raise TypeError(
+                f"{caller}() got an unexpected keyword argument {keyword!r}; settings: "
+                f"{', '.join([*taken, 'kind', 'config'])}"
+            )
+        explicit[name] = value
+    resolution = resolve(explicit, config=config, entry=API, origin=f"{caller}() argument")
+    return resolution.settings(kind=kind, catalogue=catalogue)
 
 
 def check_file(
-    path: str | Path, catalogue: Catalogue | None = None, **options: Any
+    path: str | Path,
+    catalogue: Catalogue | None = None,
+    *,
+    config: str | os.PathLike[str] | bool = True,
+    kind: str | None = None,
+    **settings: Any,
 ) -> list[Finding]:
-    """Check one file; ``options`` are those of ``Settings`` (now, kind, duration_tolerance)."""
+    """Check one file: located findings, under the settings file and ``settings`` (see above)."""
     from .checking.pipeline import check_file as check
 
-    return check(str(path), _settings(catalogue, **options)).findings
+    return check(str(path), _settings(catalogue, config, kind, settings, "check_file")).findings
 
 
 def check_document(
-    document: object, catalogue: Catalogue | None = None, **options: Any
+    document: object,
+    catalogue: Catalogue | None = None,
+    *,
+    config: str | os.PathLike[str] | bool = True,
+    kind: str | None = None,
+    **settings: Any,
 ) -> list[Finding]:
-    """Check a parsed document (request group, request, API page or a list of them)."""
+    """Check a parsed document (request group, request, API page or a list of them).
+
+    Settings as for ``check_file``; findings have JSON Pointers but no line or column.
+    """
     from .checking.pipeline import check_document as check
 
-    return check(document, _settings(catalogue, **options))
+    return check(document, _settings(catalogue, config, kind, settings, "check_document"))
 
 
 def request_duration(

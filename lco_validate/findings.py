@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 
@@ -54,28 +53,6 @@ class Finding:
     def under(self, prefix: str) -> Finding:
         """The same finding with its pointer moved below ``prefix``."""
         return replace(self, pointer=prefix + self.pointer)
-
-
-def escape_token(token: object) -> str:
-    """Escape one JSON Pointer reference token (RFC 6901 section 3)."""
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def unescape_token(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
-
-
-def pointer_from_parts(parts: Iterable[object]) -> str:
-    """Build a pointer from an iterable of keys and indices, e.g. a jsonschema error path."""
-    return "".join("/" + escape_token(part) for part in parts)
-
-
-def pointer_parts(pointer: str) -> list[str]:
-    if not pointer:
-        return []
-    if not pointer.startswith("/"):
-        raise ValueError(f"not a JSON Pointer: {pointer!r}")
-    return [unescape_token(token) for token in pointer[1:].split("/")]
 
 
 def number_text(value: float, *, sign: bool = False) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lco_validate import load_catalogue
-from lco_validate.checking.schemas import parse_portal_datetime
+from lco_validate.documents.times import parse_portal_datetime
 from tests.oracle.portal import PortalPool, unavailable_reason
 from tests.oracle.runs import Tally, draw, judge
 from tests.oracle.strategies import Exercised, mutated_request_groups

@@ -223,7 +223,7 @@ def test_requests_with_several_instrument_types_are_left_out_and_counted() -> No
     assert data.by_type == {}
 
 
-# -- the seed page (lco-network.md section 6) ----------------------------------------------------
+# -- the seed page (docs/catalogue.md, Values pinned by the seed records) ------------------------
 
 
 def test_seed_page_fitted_sums_match_the_recorded_durations() -> None:

@@ -19,10 +19,11 @@ from lco_validate.checking import schemas
 from lco_validate.checking.schemas import (
     PORTAL_DATETIME_PATTERN,
     fast_validator_for,
-    parse_portal_datetime,
     schema_findings,
     validator_for,
 )
+from lco_validate.documents import times
+from lco_validate.documents.times import parse_portal_datetime
 
 from .conftest import seed_page
 
@@ -96,7 +97,7 @@ def test_every_timestamp_the_pattern_vouches_for_is_read_by_the_portal(text: str
 
 
 @settings(max_examples=500)
-@given(st.from_regex(schemas._DATETIME, fullmatch=True))
+@given(st.from_regex(times._DATETIME, fullmatch=True))
 def test_the_pattern_takes_every_timestamp_of_the_portals_shape_that_the_portal_reads(
     text: str,
 ) -> None:

@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lco_validate.catalogue.snapshot import load_catalogue
-from lco_validate.checking.context import Settings
 from lco_validate.checking.pipeline import FileResult, check_file, check_source
+from lco_validate.checking.policy import Settings
 from lco_validate.checking.summary import Summary
 from lco_validate.documents.loading import SourceFile, expand_paths, load_bytes
 from lco_validate.findings import Finding, Severity

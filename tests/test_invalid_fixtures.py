@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from lco_validate import load_catalogue
-from lco_validate.checking.context import Settings
 from lco_validate.checking.pipeline import check_file
+from lco_validate.checking.policy import Settings
 
 from .conftest import REPO
 

@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lco_validate import load_catalogue
-from lco_validate.checking.context import Settings
 from lco_validate.checking.pipeline import check_source
+from lco_validate.checking.policy import Settings
 from lco_validate.documents.loading import SourceFile, load_bytes
-from lco_validate.findings import pointer_parts
+from lco_validate.documents.pointers import pointer_parts
 
 from .conftest import seed_page
 
@@ -81,7 +81,7 @@ def test_every_finding_is_located_at_its_pointer(case: tuple[Any, str]) -> None:
 
 
 def test_remembered_location_problems_keep_each_value_as_written() -> None:
-    from lco_validate.rules.r050_location_code_unknown import location_problems
+    from lco_validate.rules._locations import location_problems
 
     catalogue = load_catalogue()
     for value, shown in (

@@ -560,8 +560,8 @@ def test_command_reports_unreadable_json_on_stderr_and_exits_1(tmp_path: Path) -
 
 def test_checking_never_changes_the_normalisations_it_shares_with_the_cache() -> None:
     """The checker reads reviews without copying them (``read_only``); nothing may write."""
-    from lco_validate.checking.context import Settings
     from lco_validate.checking.pipeline import check_file
+    from lco_validate.checking.policy import Settings
     from lco_validate.documents.loading import load_file
     from lco_validate.model import normalize
 

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from lco_validate import load_catalogue
-from lco_validate.checking.context import Settings
 from lco_validate.checking.pipeline import check_source
+from lco_validate.checking.policy import Settings
 from lco_validate.documents.loading import SourceFile, load_bytes
 
 from .conftest import REPO

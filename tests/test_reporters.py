@@ -26,8 +26,8 @@ import yaml
 from click.testing import CliRunner
 
 from lco_validate.catalogue.snapshot import load_catalogue
-from lco_validate.checking.context import Settings
 from lco_validate.checking.pipeline import FileResult, check_file
+from lco_validate.checking.policy import Settings
 from lco_validate.checking.summary import Summary
 from lco_validate.cli import cli
 from lco_validate.findings import Finding, Severity
@@ -43,9 +43,10 @@ GOLDEN_FILES = {
     "junit": "report.junit.xml",
     "gitlab": "report.gitlab.json",
 }
-SARIF_SCHEMA = (
-    Path(__file__).resolve().parents[2] / "shared" / "reference-data" / "sarif-schema-2.1.0.json"
-)
+# The formats that print paths as they were given: checked from the repository root.
+PLAIN_GOLDEN_FILES = {"text": "report.text.txt", "json": "report.json.json"}
+GOLDEN_INPUTS = ("bad-group.json", "clean.json", "not-json.json")
+SARIF_SCHEMA = REPO / "tests" / "data" / "sarif-schema-2.1.0.json"
 CI_DOC = REPO / "README.md"
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -64,9 +65,9 @@ def checked(*paths: Path) -> list[FileResult]:
     return results
 
 
-def render(format_name: str, results: list[FileResult]) -> str:
+def render(format_name: str, results: list[FileResult], summary: Summary | None = None) -> str:
     stream = io.StringIO()
-    reporter(format_name)(results, Summary(), stream)
+    reporter(format_name)(results, summary or Summary(), stream)
     return stream.getvalue()
 
 
@@ -87,8 +88,6 @@ def one_file(*findings: Finding, path: str = "requests/a.json") -> list[FileResu
 
 
 def sarif_validator() -> Any:
-    if not SARIF_SCHEMA.exists():
-        pytest.skip(f"the SARIF schema is not at {SARIF_SCHEMA}")
     schema = json.loads(SARIF_SCHEMA.read_text())
     return jsonschema.validators.validator_for(schema)(schema)
 
@@ -141,6 +140,30 @@ def test_output_is_the_same_on_every_run(
 ) -> None:
     again = checked(INPUTS / "bad-group.json", INPUTS / "clean.json", INPUTS / "not-json.json")
     assert render(format_name, again) == render(format_name, golden_results)
+
+
+@pytest.mark.parametrize("format_name", sorted(PLAIN_GOLDEN_FILES))
+@pytest.mark.usefixtures("at_repository_root")
+def test_plain_output_matches_its_golden_file(format_name: str) -> None:
+    results = checked(*(INPUTS.relative_to(REPO) / name for name in GOLDEN_INPUTS))
+    summary = Summary()
+    for result in results:
+        summary.add(result)
+    output = render(format_name, results, summary)
+    golden = GOLDEN / PLAIN_GOLDEN_FILES[format_name]
+    if os.environ.get("LCO_VALIDATE_UPDATE_GOLDEN") == "1":
+        golden.write_text(output)
+    assert output == golden.read_text()
+
+
+def test_plain_golden_files_hold_every_finding_without_colour() -> None:
+    text = (GOLDEN / PLAIN_GOLDEN_FILES["text"]).read_text()
+    report = json.loads((GOLDEN / PLAIN_GOLDEN_FILES["json"]).read_text())
+    assert "\x1b" not in text
+    lines = text.splitlines()
+    assert len(lines) == len(report["findings"]) == report["summary"]["errors"] + 1
+    assert lines[0].startswith("tests/golden/requests/bad-group.json:")
+    assert report["summary"]["files"] == len(GOLDEN_INPUTS)
 
 
 # ---------------------------------------------------------------- SARIF

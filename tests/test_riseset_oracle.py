@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.oracle] + ([pytest.mark.skip(reason=REASON)] if REASON
 SEED = 20261214
 #: Cases per CI run (about 0.1 s each for rise_set and as much again for us: ~2 min).
 SAMPLE = int(os.environ.get("LCO_RISESET_SAMPLE", "1000"))
-#: How far an ICRS edge or largest interval may be from rise_set's (issue 14).
+#: How far an ICRS edge or largest interval may be from rise_set's.
 SIDEREAL_TOLERANCE = 10.0
 #: rise_set samples moving targets in 15-minute chunks: one chunk is its own resolution.
 MOVING_TOLERANCE = 15 * 60.0

@@ -6,8 +6,8 @@ import copy
 from datetime import UTC, datetime
 
 from lco_validate import load_catalogue
-from lco_validate.checking.context import Settings
 from lco_validate.checking.pipeline import check_document
+from lco_validate.checking.policy import Settings
 
 from .conftest import seed_page
 

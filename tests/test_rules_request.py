@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 
 from lco_validate import load_catalogue, request_duration
 from lco_validate.catalogue.snapshot import Catalogue
-from lco_validate.checking.context import GroupContext, RequestContext, Settings
+from lco_validate.checking.context import GroupContext, RequestContext
+from lco_validate.checking.policy import Settings
 from lco_validate.checking.schemas import schema_findings
 from lco_validate.documents.kinds import REQUEST_GROUP, Unit, iter_units
 from lco_validate.findings import Finding, Severity
@@ -117,21 +118,6 @@ def pointers(document: object, code: str, **options: Any) -> list[str]:
 def at(location: dict[str, Any], *configurations: dict[str, Any]) -> dict[str, Any]:
     """A group of one request at ``location``."""
     return group(request(location=location, configurations=list(configurations or [QHY600])))
-
-
-# --------------------------------------------------------------------------- the convention
-
-
-def test_every_rule_of_this_range_follows_the_module_convention() -> None:
-    assert len(MY_RULES) >= 17
-    for rule in MY_RULES.values():
-        file_name = Path(rule.__file__).stem
-        assert file_name.startswith(rule.CODE.lower() + "_"), file_name
-        assert rule.SCOPE in {"request", "group"}
-        assert isinstance(rule.SEVERITY, Severity)
-        doc = rule.__doc__ or ""
-        assert doc.strip().splitlines()[0].endswith("."), rule.CODE
-        assert "Passes" in doc and "Fails" in doc, rule.CODE
 
 
 def every_finding(document: object, **options: Any) -> list[Finding]:

@@ -23,7 +23,8 @@ from lco_validate.checking.schemas import (
     schema_findings,
     validator_for,
 )
-from lco_validate.findings import Finding, Severity, pointer_parts
+from lco_validate.documents.pointers import pointer_parts
+from lco_validate.findings import Finding, Severity
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "requests-api-page.txt"
 SCHEMA_FILES = [

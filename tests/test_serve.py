@@ -23,7 +23,7 @@ import pytest
 
 from lco_validate import request_duration
 from lco_validate.catalogue.snapshot import load_catalogue
-from lco_validate.checking.context import Settings
+from lco_validate.checking.policy import Settings
 from lco_validate.server.instruments import instruments_document
 from lco_validate.server.validate import nested_errors
 

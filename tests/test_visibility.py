@@ -1,4 +1,4 @@
-"""Visibility (issue 5): the portal's semantics offline, reproduced against visibility.md.
+"""Visibility: the portal's semantics offline, reproduced against docs/visibility.md.
 
 Reference tables, each constraint on its own (hour angle, Moon distance, Moon
 phase, zenith blind spot), two-body orbits of every eccentricity, offline
@@ -25,8 +25,8 @@ import pytest
 from click.testing import CliRunner
 
 from lco_validate import load_catalogue
-from lco_validate.checking.context import Settings
 from lco_validate.checking.pipeline import check_document
+from lco_validate.checking.policy import Settings
 from lco_validate.cli import cli
 from lco_validate.findings import Finding, Severity
 from lco_validate.visibility import astro, daily
@@ -66,7 +66,7 @@ def at(text: str) -> float:
 
 
 def site(code: str, latitude: float, longitude: float, **overrides: float) -> Site:
-    """visibility.md's reference site parameters: horizon 15, HA limits +-4.6 h, no blind spot."""
+    """docs/visibility.md, Reference values: horizon 15, HA limits +-4.6 h, no blind spot."""
     values: dict[str, float] = {
         "horizon": 15.0,
         "ha_limit_neg": -4.6,
@@ -767,7 +767,7 @@ def test_check_without_visibility_to_decide_imports_neither_astropy_nor_numpy() 
         "import sys\n"
         "from lco_validate import load_catalogue\n"
         "from lco_validate.checking.pipeline import check_file\n"
-        "from lco_validate.checking.context import Settings\n"
+        "from lco_validate.checking.policy import Settings\n"
         f"check_file({str(SEED_PAGE)!r}, Settings(catalogue=load_catalogue()))\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'astropy', 'numpy', 'erfa'}))\n"
     )

@@ -17,12 +17,12 @@ import stat
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..catalogue.snapshot import load_catalogue
-from ..checking.context import RequestContext, Settings
+from ..checking.context import RequestContext
 from ..checking.pipeline import check_unit, fewer_garbage_collections
+from ..checking.policy import AUDIT, Resolution, Settings, excluded_by, resolve
 from ..documents.kinds import iter_units
 from ..documents.loading import expand_paths
 from ..findings import Finding
@@ -124,13 +124,20 @@ class AuditSummary:
         }
 
 
+def _defaults_only() -> Resolution:
+    return resolve(config=False, entry=AUDIT)
+
+
 @dataclass(frozen=True)
 class AuditOptions:
-    configdb: str | None = None
-    now: datetime | None = None
-    duration_tolerance: float = 0.0
+    """An audit's settings, resolved as for ``check`` (``policy.resolve(entry=AUDIT)``).
+
+    They travel to the workers as values; each worker loads the catalogue itself.
+    The default is the table's defaults, with no settings file.
+    """
+
+    resolution: Resolution = field(default_factory=_defaults_only)
     kind: str | None = None
-    visibility: bool = False
 
 
 # -- one batch (runs in a worker process) -----------------------------------------------------
@@ -139,13 +146,7 @@ _worker_settings: Settings | None = None
 
 
 def _settings_for(options: AuditOptions) -> Settings:
-    return Settings(
-        catalogue=load_catalogue(options.configdb),
-        now=options.now,
-        duration_tolerance=options.duration_tolerance,
-        kind=options.kind,
-        visibility=options.visibility,
-    )
+    return options.resolution.settings(kind=options.kind)
 
 
 def _start_worker(options: AuditOptions) -> None:
@@ -170,35 +171,36 @@ def audit_batch(
 ) -> tuple[AuditSummary, list[Finding]]:
     """Check a batch of documents: a partial summary and the findings (pointers, no columns).
 
-    A finding among the documents is a problem reading them, kept as it is.
+    A finding among the documents is a problem reading them, kept as it is.  Only
+    what the run's policy keeps is handed back and counted.
     """
     settings = settings or _worker_settings
     assert settings is not None
     summary = AuditSummary()
     findings: list[Finding] = []
 
-    def keep(finding: Finding, document: ArchiveDocument | None = None) -> None:
-        if document is not None and not finding.line:
-            finding = replace(finding, path=document.path, line=document.line, column=1)
-        findings.append(finding)
-        summary.by_code[finding.code] += 1
-        summary.by_severity[finding.severity.value] += 1
+    def keep(found: list[Finding], document: ArchiveDocument | None = None) -> None:
+        for finding in settings.policy.applied(found):
+            if document is not None and not finding.line:
+                finding = replace(finding, path=document.path, line=document.line, column=1)
+            findings.append(finding)
+            summary.by_code[finding.code] += 1
+            summary.by_severity[finding.severity.value] += 1
 
     for document in documents:
         if isinstance(document, Finding):
-            keep(document)
+            keep([document])
             continue
         summary.documents += 1
         value = document.value if document.value is not None else json.loads(document.text)
         for unit in iter_units(value, settings.kind):
             if isinstance(unit, Finding):
-                keep(unit, document)
+                keep([unit], document)
                 continue
             summary.units += 1
-            contexts: list[RequestContext] = []
-            for finding in check_unit(unit, settings, contexts):
-                keep(finding, document)
-            checked = {context.pointer: context for context in contexts}
+            checked_unit = check_unit(unit, settings)
+            keep(checked_unit.findings, document)
+            checked = {context.pointer: context for context in checked_unit.well_formed}
             for pointer, request in unit.requests():
                 summary.requests += 1
                 context = checked.get(pointer)
@@ -261,18 +263,23 @@ def _record_agreement(
 
 
 def iter_batches(
-    paths: list[str], summary: AuditSummary, whole_files: bool = False
+    paths: list[str],
+    summary: AuditSummary,
+    whole_files: bool = False,
+    exclude: Callable[[Path], bool] = lambda path: False,
 ) -> Iterator[list[ArchiveDocument | Finding] | WholeFiles]:
     """Documents (and read problems) in batches of about ``BATCH_CHARACTERS``.
 
     With ``whole_files``, regular files up to ``WHOLE_FILE_BYTES`` come as ``WholeFiles``
-    instead, grouped up to ``BATCH_CHARACTERS`` bytes, for a worker to read.
+    instead, grouped up to ``BATCH_CHARACTERS`` bytes, for a worker to read.  Directories
+    are searched for archive files (``ARCHIVE_INCLUDE``, whatever the ``include``
+    setting, which names a project's request files) not matched by ``exclude``.
     """
     batch: list[ArchiveDocument | Finding] = []
     size = 0
     files: list[str] = []
     files_size = 0
-    for path in expand_paths(paths, include=ARCHIVE_INCLUDE):
+    for path in expand_paths(paths, include=ARCHIVE_INCLUDE, exclude=exclude):
         summary.files += 1
         file_size = _regular_file_size(path) if whole_files else None
         if file_size is not None and file_size <= WHOLE_FILE_BYTES:
@@ -336,7 +343,8 @@ def _run_audit(
         on_findings(findings)
         on_progress(summary)
 
-    batches = iter_batches(paths, summary, whole_files=jobs > 1)
+    exclude = excluded_by(options.resolution["exclude"])
+    batches = iter_batches(paths, summary, whole_files=jobs > 1, exclude=exclude)
     if jobs <= 1:
         settings = _settings_for(options)
         for batch in batches:

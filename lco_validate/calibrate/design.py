@@ -1,10 +1,10 @@
 """One instrument type's pools as a weighted least-squares problem.
 
-``_Design`` holds the pools as arrays (one row per pool) and reads what the fit
+``Design`` holds the pools as arrays (one row per pool) and reads what the fit
 aims at under the two readings of the ceil (``WHOLE_SECONDS`` and ``MIDPOINT``).
-``_Problem`` solves weighted least squares over chosen rows, moving the
+``Problem`` solves weighted least squares over chosen rows, moving the
 catalogue's values least where the records cannot tell fits apart; the
-``_Solution`` keeps its operator, so that other targets are refitted cheaply.
+``Solution`` keeps its operator, so that other targets are refitted cheaply.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from .records import Pool, PoolKey
 
 WHOLE_SECONDS = "whole seconds"
 MIDPOINT = "rounding midpoint"
-_RANK_TOLERANCE = 1e-9
+RANK_TOLERANCE = 1e-9
 
 
 @dataclass
-class _Design:
+class Design:
     """The pools of one type as arrays (one row per pool)."""
 
     features: Matrix
@@ -37,7 +37,7 @@ class _Design:
     sensitive: npt.NDArray[np.bool_]
 
     @classmethod
-    def of(cls, pools: dict[PoolKey, Pool], width: int) -> _Design:
+    def of(cls, pools: dict[PoolKey, Pool], width: int) -> Design:
         items = list(pools.items())
         features = np.array([key[0] for key, _ in items], dtype=np.float64).reshape(-1, width)
         counts = np.array([pool.count for _, pool in items], dtype=np.float64)
@@ -67,7 +67,7 @@ class _Design:
 
 
 @dataclass
-class _Solution:
+class Solution:
     values: Vector  # all parameters; unused ones at the catalogue's value
     used: npt.NDArray[np.bool_]  # columns some record pays
     rank: int
@@ -79,14 +79,14 @@ class _Solution:
 
 
 @dataclass(frozen=True)
-class _Problem:
+class Problem:
     """One type's pools, the catalogue values and how firmly each is kept."""
 
-    design: _Design
+    design: Design
     prior: Vector
     scale: Vector  # 1 / sqrt(inertia): small for values the fit should leave alone
 
-    def solve(self, rows: npt.NDArray[np.bool_], target: Vector) -> _Solution:
+    def solve(self, rows: npt.NDArray[np.bool_], target: Vector) -> Solution:
         """Weighted least squares over ``rows``; among equally good fits, the one that moves
         the catalogue's values least (each change weighted by its parameter's inertia)."""
         features = self.design.features[rows]
@@ -96,21 +96,19 @@ class _Problem:
         if matrix.size == 0:
             width = int(used.sum())
             empty = np.zeros((0, width))
-            return _Solution(
+            return Solution(
                 self.prior.copy(), used, 0, np.zeros((width, width)), empty.T, np.zeros(0), empty
             )
         left, singular, basis = np.linalg.svd(matrix, full_matrices=False)
-        rank = int(np.sum(singular > _RANK_TOLERANCE * max(float(singular.max()), 1.0)))
+        rank = int(np.sum(singular > RANK_TOLERANCE * max(float(singular.max()), 1.0)))
         left, singular, basis = left[:, :rank], singular[:rank], basis[:rank]
         scaled = basis * self.scale[used][None, :]
         unit_covariance = scaled.T @ np.diag(1.0 / singular**2) @ scaled
-        solution = _Solution(self.prior.copy(), used, rank, unit_covariance, left, singular, basis)
+        solution = Solution(self.prior.copy(), used, rank, unit_covariance, left, singular, basis)
         solution.values = self.values_for(solution, rows, target[rows])
         return solution
 
-    def values_for(
-        self, solution: _Solution, rows: npt.NDArray[np.bool_], target: Vector
-    ) -> Vector:
+    def values_for(self, solution: Solution, rows: npt.NDArray[np.bool_], target: Vector) -> Vector:
         """Apply a solution's least-squares operator (same rows) to another target."""
         features = self.design.features[rows]
         right = np.sqrt(self.design.counts[rows]) * (target - features @ self.prior)

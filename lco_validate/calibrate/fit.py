@@ -6,7 +6,7 @@ simplest values the records allow, the noise level and the outlier records.
 The method as a whole:
 
 For a request whose configurations all use one instrument type, the portal's
-duration (portal-behaviour.md section 3) is linear in the overheads::
+duration (docs/duration.md) is linear in the overheads::
 
     duration = ceil(fixed + sum_j feature_j * overhead_j)
 
@@ -86,9 +86,9 @@ import numpy as np
 import numpy.typing as npt
 
 from ..catalogue.snapshot import Catalogue
-from .design import MIDPOINT, WHOLE_SECONDS, _Design, _Problem, _Solution
-from .identifiability import _describe
-from .model import _CEIL_TOLERANCE, Vector
+from .design import MIDPOINT, WHOLE_SECONDS, Design, Problem, Solution
+from .identifiability import describe_parameters
+from .model import CEIL_TOLERANCE, Vector
 from .records import ArchiveRecord, CalibrationData, TypeRecords
 from .results import Calibration, Outlier, TypeFit
 
@@ -109,12 +109,12 @@ REPORTED_OUTLIERS = 1000
 _STRICT_MARGIN = 1e-9
 
 
-def _residual(design: _Design, method: str, values: Vector) -> Vector:
+def _residual(design: Design, method: str, values: Vector) -> Vector:
     return design.target(method, values) - design.features @ values
 
 
 def _outside_ceil(
-    design: _Design, method: str, values: Vector, threshold: float
+    design: Design, method: str, values: Vector, threshold: float
 ) -> npt.NDArray[np.bool_]:
     """Pools whose records lie more than ``threshold`` s outside what the ceil allows."""
     predicted = design.features @ values
@@ -125,7 +125,7 @@ def _outside_ceil(
     return np.asarray(too_low | too_high)
 
 
-def _majority_rows(design: _Design) -> npt.NDArray[np.bool_]:
+def _majority_rows(design: Design) -> npt.NDArray[np.bool_]:
     """For each distinct feature vector, the pool holding most of its records."""
     best: dict[bytes, int] = {}
     for row in range(len(design.counts)):
@@ -138,8 +138,8 @@ def _majority_rows(design: _Design) -> npt.NDArray[np.bool_]:
 
 
 def _robust_fit(
-    problem: _Problem, method: str, threshold: float
-) -> tuple[_Solution, npt.NDArray[np.bool_]]:
+    problem: Problem, method: str, threshold: float
+) -> tuple[Solution, npt.NDArray[np.bool_]]:
     design = problem.design
     rows = _majority_rows(design)
     solution = problem.solve(rows, design.target(method, problem.prior))
@@ -161,7 +161,7 @@ def _robust_fit(
     return solution, ~_outside_ceil(design, method, solution.values, threshold)
 
 
-def _within_ceil(problem: _Problem, rows: npt.NDArray[np.bool_], solution: _Solution) -> _Solution:
+def _within_ceil(problem: Problem, rows: npt.NDArray[np.bool_], solution: Solution) -> Solution:
     """Move a fit until every pool is consistent with the ceil, if it can be.
 
     Each record's true duration lies in (recorded - 1, recorded], so a pool's
@@ -184,7 +184,7 @@ def _within_ceil(problem: _Problem, rows: npt.NDArray[np.bool_], solution: _Solu
 
 
 def _residual_variance(
-    design: _Design, method: str, values: Vector, rows: npt.NDArray[np.bool_], rank: int
+    design: Design, method: str, values: Vector, rows: npt.NDArray[np.bool_], rank: int
 ) -> float:
     predicted = design.features[rows] @ values
     counts = design.counts[rows]
@@ -244,8 +244,8 @@ def fit_type(
     """Fit one instrument type: robustly, under both readings of the ceil, keeping the better."""
     model = pooled.model
     prior = model.catalogue_values
-    design = _Design.of(pooled.pools, len(prior))
-    problem = _Problem(design, prior, 1.0 / np.sqrt(model.inertia))
+    design = Design.of(pooled.pools, len(prior))
+    problem = Problem(design, prior, 1.0 / np.sqrt(model.inertia))
     midpoint, midpoint_inliers = _robust_fit(problem, MIDPOINT, outlier_threshold)
     whole, whole_inliers = _robust_fit(problem, WHOLE_SECONDS, outlier_threshold)
     exact = np.abs(_residual(design, WHOLE_SECONDS, whole.values)[whole_inliers]) < 1e-3
@@ -260,7 +260,7 @@ def fit_type(
         if method == MIDPOINT:
             inliers &= ~_contradicted(design, inliers, solution.values)
     variance = _residual_variance(design, method, solution.values, inliers, solution.rank)
-    parameters, combinations = _describe(model, design, solution, inliers, variance)
+    parameters, combinations = describe_parameters(model, design, solution, inliers, variance)
     predicted = design.features[inliers] @ solution.values
     residual_range = (
         float(np.min(design.lowest[inliers] - predicted)) if inliers.any() else 0.0,
@@ -284,21 +284,21 @@ def fit_type(
     )
 
 
-def _consistent(design: _Design, values: Vector) -> npt.NDArray[np.bool_]:
+def _consistent(design: Design, values: Vector) -> npt.NDArray[np.bool_]:
     """Pools whose every recorded value is the ceil of the model with these values.
 
     A record one second above an exact whole-number model is a second too high,
     unless its sum is float sensitive (the portal's own sum may land above).
     """
     predicted = design.features @ values
-    margin = np.where(design.sensitive, _CEIL_TOLERANCE, -_STRICT_MARGIN)
+    margin = np.where(design.sensitive, CEIL_TOLERANCE, -_STRICT_MARGIN)
     return np.asarray(
-        (predicted <= design.lowest + _CEIL_TOLERANCE) & (predicted > design.highest - 1.0 - margin)
+        (predicted <= design.lowest + CEIL_TOLERANCE) & (predicted > design.highest - 1.0 - margin)
     )
 
 
 def _contradicted(
-    design: _Design, rows: npt.NDArray[np.bool_], values: Vector
+    design: Design, rows: npt.NDArray[np.bool_], values: Vector
 ) -> npt.NDArray[np.bool_]:
     """Kept pools that round values explaining the other records contradict, if only a few.
 
@@ -315,7 +315,7 @@ def _contradicted(
 
 
 def _simplest_consistent(
-    problem: _Problem, rows: npt.NDArray[np.bool_], values: Vector
+    problem: Problem, rows: npt.NDArray[np.bool_], values: Vector
 ) -> tuple[Vector, bool]:
     """The fitted values made as simple as the kept records allow, and whether rounding worked.
 
@@ -383,7 +383,7 @@ def _notes(pooled: TypeRecords, method: str) -> list[str]:
 
 
 def _outlier_records(
-    pooled: TypeRecords, design: _Design, values: Vector, inliers: npt.NDArray[np.bool_]
+    pooled: TypeRecords, design: Design, values: Vector, inliers: npt.NDArray[np.bool_]
 ) -> list[Outlier]:
     outliers = []
     for row, pool in enumerate(pooled.pools.values()):

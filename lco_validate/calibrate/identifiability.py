@@ -4,7 +4,7 @@ The singular values of the design matrix give its rank; a parameter is
 determined when no direction the records cannot see (``_unseen_projector``)
 moves it.  The others fall into groups linked by unseen directions; for each
 group readable determined combinations are chosen, sparsest first with small
-whole coefficients, then rows of its reduced row-echelon form.  ``_describe``
+whole coefficients, then rows of its reduced row-echelon form.  ``describe_parameters``
 turns a fit into ``FittedParameter`` and ``Combination`` results.
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import numpy as np
 import numpy.typing as npt
 
-from .design import _RANK_TOLERANCE, _Design, _Solution
+from .design import RANK_TOLERANCE, Design, Solution
 from .model import Matrix, OverheadModel, Vector
 from .results import Combination, FittedParameter
 
@@ -25,10 +25,10 @@ _NULL_TOLERANCE = 1e-7
 _SMALL_MULTIPLIERS = range(1, 13)
 
 
-def _describe(
+def describe_parameters(
     model: OverheadModel,
-    design: _Design,
-    solution: _Solution,
+    design: Design,
+    solution: Solution,
     inliers: npt.NDArray[np.bool_],
     variance: float,
 ) -> tuple[list[FittedParameter], list[Combination]]:
@@ -73,7 +73,7 @@ def _describe(
 
 
 def _unseen_projector(
-    design: _Design, rows: npt.NDArray[np.bool_], used: npt.NDArray[np.bool_]
+    design: Design, rows: npt.NDArray[np.bool_], used: npt.NDArray[np.bool_]
 ) -> Matrix:
     """The projector onto the parameter directions the records cannot see (used columns)."""
     matrix = design.features[rows][:, used] * np.sqrt(design.counts[rows])[:, None]
@@ -81,7 +81,7 @@ def _unseen_projector(
     if matrix.size == 0:
         return np.eye(width)
     _, singular, basis = np.linalg.svd(matrix, full_matrices=False)
-    rank = int(np.sum(singular > _RANK_TOLERANCE * max(float(singular.max()), 1.0)))
+    rank = int(np.sum(singular > RANK_TOLERANCE * max(float(singular.max()), 1.0)))
     seen = basis[:rank]
     return np.asarray(np.eye(width) - seen.T @ seen, dtype=np.float64)
 

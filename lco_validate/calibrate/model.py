@@ -27,7 +27,7 @@ JSON = dict[str, Any]
 Vector = npt.NDArray[np.float64]
 Matrix = npt.NDArray[np.float64]
 
-_CEIL_TOLERANCE = 1e-6
+CEIL_TOLERANCE = 1e-6
 
 NO_RECORDED_DURATION = "no recorded duration"
 NOT_TIMED = "cannot be timed with this catalogue"
@@ -235,7 +235,7 @@ def record_terms(
         terms = _terms(normalized, timed, model)
     except (DurationError, KeyError, TypeError, ValueError, AttributeError):
         return NOT_TIMED
-    near_whole = abs(terms.fixed - round(terms.fixed)) < _CEIL_TOLERANCE
+    near_whole = abs(terms.fixed - round(terms.fixed)) < CEIL_TOLERANCE
     noisy = terms.fixed != round(terms.fixed) or timed.unrounded != round(timed.unrounded)
     if near_whole and noisy:
         return dataclasses.replace(terms, float_sensitive=True)

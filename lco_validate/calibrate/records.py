@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from ..catalogue.snapshot import Catalogue
 from .model import (
-    _CEIL_TOLERANCE,
+    CEIL_TOLERANCE,
     NO_RECORDED_DURATION,
     SEVERAL_TYPES,
     ModelCache,
@@ -122,8 +122,8 @@ class CalibrationData:
         pooled.records += 1
         pooled.simultaneous_changes += terms.simultaneous_changes
         pooled.float_sensitive += terms.float_sensitive
-        ceiled = math.ceil(terms.fixed - _CEIL_TOLERANCE)
-        tenth = min(9, int((ceiled - terms.fixed) * 10 + _CEIL_TOLERANCE))
+        ceiled = math.ceil(terms.fixed - CEIL_TOLERANCE)
+        tenth = min(9, int((ceiled - terms.fixed) * 10 + CEIL_TOLERANCE))
         key = (terms.features, round(recorded) - ceiled, tenth, terms.float_sensitive)
         pool = pooled.pools.setdefault(key, Pool())
         reference = RecordReference(

@@ -23,8 +23,9 @@ Two differences from plain Cerberus, both following what the portal must do:
 Which errors the portal shows: an instrument-type or configuration-type schema
 is applied to the whole configuration, and the portal reports errors only for
 the keys in ``PORTAL_REPORTED_KEYS``; errors elsewhere are dropped
-(portal-behaviour.md section 6, item 6).  ``SchemaProblem.reported_by_portal``
-tells them apart; the rules report both (the dropped ones as warnings).
+(docs/catalogue.md, Which errors the portal shows).
+``SchemaProblem.reported_by_portal`` tells them apart; the rules report both
+(the dropped ones as warnings).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..checking.schemas import parse_portal_datetime
+from ..documents.times import parse_portal_datetime
 
 SEMESTER_TABLE = "semesters.json"
 

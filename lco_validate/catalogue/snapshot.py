@@ -3,8 +3,9 @@
 The portal reads configdb through one document, the nested ``/sites/`` tree,
 and different lookups pick different copies of an instrument type (the first
 active one, the first in raw order, the last, or the union; see
-portal-behaviour.md section 5.3).  Each method here names which one it uses,
-so that snapshots with duplicate or differing copies give the portal's numbers.
+docs/catalogue.md, Which copy each lookup reads).  Each method here names
+which one it uses, so that snapshots with duplicate or differing copies give
+the portal's numbers.
 
 Snapshots older than March 2021 use earlier field names; ``_modernise``
 maps them (``front_padding`` became ``observation_front_padding``,
@@ -294,8 +295,8 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
 def _check_snapshot(document: object, source: str) -> None:
     from jsonschema import Draft202012Validator
 
-    from ..checking.schemas import load_schema
-    from ..findings import pointer_from_parts
+    from ..documents.pointers import pointer_from_parts
+    from ..documents.schema_files import load_schema
 
     validator = Draft202012Validator(load_schema("configdb-sites.json"))
     errors = sorted(validator.iter_errors(document), key=lambda error: list(error.absolute_path))

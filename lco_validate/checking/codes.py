@@ -154,6 +154,14 @@ Fails:  "exposure_tme": 30""",
 }
 
 
+#: What a reader of a rule's examples needs to know to read them as documents.
+EXAMPLES_NOTE = (
+    "Each example is a fragment of a valid request group (one request for a 1m0 Sinistro\n"
+    "observing M4): PLACE says which object it is merged into, POINTER where the finding\n"
+    "is, below that object (docs/rules.md, Examples)."
+)
+
+
 def all_codes() -> list[tuple[str, str]]:
     """(code, one-line summary) for every code, sorted."""
     from ..rules import all_rules, summary
@@ -171,5 +179,5 @@ def explain_code(code: str) -> str | None:
     for rule in all_rules():
         if code == rule.CODE:
             severity = rule.SEVERITY.value
-            return f"{code} ({severity}): {(rule.__doc__ or '').strip()}"
+            return f"{code} ({severity}): {(rule.__doc__ or '').strip()}\n\n{EXAMPLES_NOTE}"
     return None

@@ -1,8 +1,9 @@
 """Project configuration: ``[tool.lco-validate]`` in ``pyproject.toml``, or ``--config FILE``.
 
-Command-line flags override the file; the file overrides the defaults.
-``lco-validate check --show-settings`` prints the effective values and where
-each came from.
+Command-line flags (or the Python API's keywords) override the file; the
+file overrides the defaults.  The settings, their types and defaults are the
+table ``policy.SETTINGS``; ``lco-validate check --show-settings`` prints the
+effective values and where each came from.
 
     [tool.lco-validate]
     select = ["S", "R", "D"]          # codes or prefixes to report (default: all)
@@ -27,28 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..findings import Severity
+from .policy import BY_NAME, SettingError, checked_value
 
 MAX_CONFIG_BYTES = 1 << 20
 TABLE = "lco-validate"
 
-#: Each key of the table, the Python type its value must have, and what it means.
-KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
-    "select": (list, "codes or prefixes to report"),
-    "ignore": (list, "codes or prefixes not to report"),
-    "include": (list, "file name patterns searched for in directories"),
-    "exclude": (list, "path patterns skipped when searching directories"),
-    "duration-tolerance": ((int, float), "seconds allowed between recorded and computed"),
-    "configdb": (str, "configdb /sites/ snapshot"),
-    "now": (str, "time for time-relative rules"),
-    "strict": (bool, "warnings fail the run"),
-    "visibility": (bool, "check that targets are observable long enough"),
-    "output-format": (str, "output format"),
-    "severity": (dict, "per-code severity overrides"),
-}
 
-
-class ConfigError(Exception):
+class ConfigError(SettingError):
     """A configuration file that cannot be used; the message names the problem."""
 
 
@@ -104,16 +90,13 @@ def load_config(path: Path | None, *, explicit: bool) -> Config:
 
 
 def _validated(table: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The table, if every key is a setting of ``policy.SETTINGS`` with a value of its type."""
     for key, value in table.items():
-        if key not in KEYS:
-            known = ", ".join(sorted(KEYS))
+        if key not in BY_NAME:
+            known = ", ".join(sorted(BY_NAME))
             raise ConfigError(f"{path}: unknown setting {key!r} in [tool.{TABLE}]; known: {known}")
-        expected, _meaning = KEYS[key]
-        if not isinstance(value, expected) or isinstance(value, bool) is not (expected is bool):
-            raise ConfigError(f"{path}: setting {key!r} has the wrong type ({value!r})")
-    for code, severity in table.get("severity", {}).items():
-        if severity not in {s.value for s in Severity}:
-            raise ConfigError(
-                f"{path}: severity of {code} is {severity!r}; use error, warning or info"
-            )
+        try:
+            checked_value(BY_NAME[key], value, str(path))
+        except SettingError as error:
+            raise ConfigError(str(error)) from None
     return table

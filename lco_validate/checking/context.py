@@ -1,42 +1,25 @@
-"""What a check needs to know: the settings of the run and the request under examination."""
+"""What a check needs to know: the request under examination and its run's settings.
+
+``Settings`` lives in ``policy``, with every setting's default.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..catalogue.snapshot import Catalogue
 from ..documents.kinds import Unit
 from ..model.duration import DurationError, RequestDuration, request_duration
 from ..model.normalize import ConfigurationReview, normalized_request, review_configuration
+from .policy import Settings
 
 if TYPE_CHECKING:
     from ..visibility.observability import RequestVisibility
 
 JSON = dict[str, Any]
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Everything that changes a verdict, fixed for one run."""
-
-    catalogue: Catalogue
-    #: The ``--now`` given by the user; None means "the current time" for submissions
-    #: and "time-relative rules off" for archive records.
-    now: datetime | None = None
-    duration_tolerance: float = 0.0
-    kind: str | None = None
-    #: Visibility checks run for submissions; for archive records only with an explicit --now.
-    visibility: bool = True
-    started: datetime = field(default_factory=lambda: datetime.now(UTC))
-
-    @property
-    def effective_now(self) -> datetime:
-        return self.now or self.started
 
 
 @dataclass
@@ -65,9 +48,16 @@ class RequestContext:
             self.shared[name] = compute()
         return self.shared[name]  # type: ignore[no-any-return]
 
-    @cached_property
+    # Derived data is remembered per instance, not with functools.cached_property, whose
+    # lock on Python 3.11 is shared by every instance: one slow request's visibility would
+    # hold up every other request a server is checking.
+
+    @property
     def reviews(self) -> dict[int, ConfigurationReview]:
         """The review of each configuration object, by its index in ``configurations``."""
+        return self.remembered("reviews", self._reviews)
+
+    def _reviews(self) -> dict[int, ConfigurationReview]:
         configurations = self.request.get("configurations")
         if not isinstance(configurations, list):
             return {}
@@ -77,30 +67,53 @@ class RequestContext:
             if isinstance(configuration, dict)
         }
 
-    @cached_property
+    @property
     def normalized(self) -> JSON:
         """The request with the portal's defaults; shares objects with caches: never change it."""
-        return normalized_request(
-            self.request,
-            self.catalogue,
-            submission=not self.unit.is_record,
-            reviews=self.reviews,
-            read_only=True,
+        return self.remembered(
+            "normalized",
+            lambda: normalized_request(
+                self.request,
+                self.catalogue,
+                submission=not self.unit.is_record,
+                reviews=self.reviews,
+                read_only=True,
+            ),
         )
 
-    @cached_property
+    @property
     def duration(self) -> RequestDuration | DurationError:
+        return self.remembered("duration", self._duration)
+
+    def _duration(self) -> RequestDuration | DurationError:
         try:
             return request_duration(self.normalized, self.catalogue)
         except DurationError as error:
             return error
 
-    @cached_property
+    @property
     def visibility(self) -> RequestVisibility:
         """Where and when the target is observable (imports astropy: only when asked for)."""
+        return self.remembered("visibility", self._visibility)
+
+    def _visibility(self) -> RequestVisibility:
         from ..visibility.observability import request_visibility
 
         return request_visibility(self.normalized, self.catalogue, self.settings.effective_now)
+
+    @classmethod
+    def of_one_configuration(
+        cls, whole: RequestContext, index: int, normalized: JSON
+    ) -> RequestContext:
+        """A request holding only the configuration at ``index`` of ``whole``, already reviewed.
+
+        Configuration rules judge each configuration on its own (``rules/_configurations``).
+        """
+        written = whole.request["configurations"][index]
+        alone = cls({"configurations": [written]}, "", whole.unit, whole.settings)
+        alone.shared["reviews"] = {0: whole.reviews[index]}
+        alone.shared["normalized"] = {"configurations": [normalized]}
+        return alone
 
 
 @dataclass

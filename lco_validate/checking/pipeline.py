@@ -1,4 +1,8 @@
-"""The pipeline: file -> documents -> units -> schema -> rules and durations -> located findings."""
+"""The pipeline: file -> documents -> units -> schema -> rules and durations -> located findings.
+
+Whole files and documents come out under the run's policy (``settings.policy``:
+select, ignore, severity), so every entry point that checks them reports alike.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ from .. import rules
 from ..documents.kinds import REQUEST_GROUP, Unit, iter_units
 from ..documents.loading import SourceFile, line_col, load_file
 from ..findings import Finding, Severity
-from .context import GroupContext, RequestContext, Settings
+from .context import GroupContext, RequestContext
+from .policy import Settings
 from .schemas import schema_findings
 
 
@@ -33,7 +38,7 @@ def check_file(path: str, settings: Settings) -> FileResult:
 
 def check_source(source: SourceFile, settings: Settings) -> FileResult:
     result = FileResult(path=source.path, documents=len(source.documents))
-    located = list(zip(source.findings, source.finding_starts, strict=True))
+    located = list(source.located)
     for document in source.documents:
         for item in iter_units(document.value, settings.kind):
             if isinstance(item, Finding):
@@ -41,9 +46,9 @@ def check_source(source: SourceFile, settings: Settings) -> FileResult:
                 continue
             result.requests += sum(1 for _ in item.requests())
             result.records += item.is_record
-            for finding in check_unit(item, settings):
+            for finding in check_unit(item, settings).findings:
                 located.append((finding.with_path(source.path), document.start))
-    result.findings = locate(source, located)
+    result.findings = settings.policy.applied(locate(source, located))
     return result
 
 
@@ -54,30 +59,42 @@ def check_document(document: object, settings: Settings) -> list[Finding]:
         if isinstance(item, Finding):
             found.append(item)
         else:
-            found.extend(check_unit(item, settings))
-    return found
+            found.extend(check_unit(item, settings).findings)
+    return settings.policy.applied(found)
 
 
-def check_unit(
-    unit: Unit, settings: Settings, contexts: list[RequestContext] | None = None
-) -> Iterator[Finding]:
-    """Findings for one unit; ``contexts`` collects the checked requests' contexts."""
+@dataclass
+class CheckedUnit:
+    """What checking one unit gives: its findings, and its requests that were judged whole."""
+
+    findings: list[Finding]
+    #: The requests with no structural error, whose durations the portal would compute.
+    well_formed: list[RequestContext]
+
+
+def check_unit(unit: Unit, settings: Settings) -> CheckedUnit:
+    """Findings for one unit (a request group or a request), schema first, then the rules.
+
+    Every finding, whatever ``settings.policy`` says: the callers of whole files and
+    documents apply it, and the portal's answers (``server``) must not.
+    """
     structural = [finding.under(unit.pointer) for finding in schema_findings(unit.value, unit.kind)]
-    yield from structural
+    found = list(structural)
     broken = [f.pointer for f in structural if f.severity is Severity.ERROR]
-    contexts = [] if contexts is None else contexts
+    well_formed: list[RequestContext] = []
     for pointer, request in unit.requests():
         context = RequestContext(request, pointer, unit, settings)
         malformed = rules.lying_under(pointer, broken)
         if not malformed:
-            contexts.append(context)
+            well_formed.append(context)
         # Objects of a malformed request that are well formed are still judged, as the
         # portal judges them: one round of fixes, not two.
-        yield from rules.run("request", context, malformed)
+        found.extend(rules.run("request", context, malformed))
     is_group = unit.kind == REQUEST_GROUP and isinstance(unit.value, dict)
     if is_group and not rules.holds_any(unit.pointer, broken):
-        group = GroupContext(unit.value, unit.pointer, unit, settings, contexts)  # type: ignore[arg-type]
-        yield from rules.run("group", group)
+        group = GroupContext(unit.value, unit.pointer, unit, settings, well_formed)  # type: ignore[arg-type]
+        found.extend(rules.run("group", group))
+    return CheckedUnit(found, well_formed)
 
 
 @contextlib.contextmanager
@@ -101,11 +118,12 @@ def locate(source: SourceFile, located: Iterable[tuple[Finding, int]]) -> list[F
     """Give each finding a line and column; the text is scanned only if a finding needs it."""
     from ..documents.positions import PositionIndex, scan
 
+    documents = {document.start: document for document in source.documents}
     indexes: dict[int, PositionIndex] = {}
     placed: list[Finding] = []
     for finding, start in located:
         if not finding.line:
-            document = next((d for d in source.documents if d.start == start), None)
+            document = documents.get(start)
             if document is None:
                 line, column = line_col(source.text, start)
             else:

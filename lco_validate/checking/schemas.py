@@ -12,13 +12,14 @@ import json
 import math
 import re
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lco_validate.documents.kinds import REQUEST
-from lco_validate.findings import Finding, Severity, pointer_from_parts, pointer_parts
-from lco_validate.model.values import as_boolean_field, as_text
+from ..documents.kinds import REQUEST
+from ..documents.pointers import pointer_from_parts, pointer_parts
+from ..documents.schema_files import load_schema, schema_dir
+from ..documents.times import parse_portal_datetime
+from ..findings import Finding, Severity
+from ..model.values import as_boolean_field, as_text
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -29,11 +30,6 @@ SCHEMA_BASE_URI = "https://lco-validate.example/schemas/"
 ENTRY_SCHEMAS = {"request-group": "request-group.json", "request": "request.json"}
 DATETIME_FORM = "YYYY-MM-DDThh:mm[:ss[.ffffff]][Z|±hh:mm] (no zone means UTC)"
 
-_DATETIME = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?"
-    r"(Z|[+-]\d{2}(?::?\d{2})?)?",
-    re.ASCII,
-)
 # DRF's IntegerField strips a trailing ".000" before calling int().
 _TRAILING_ZERO_FRACTION = re.compile(r"\.0*\s*$")
 # What target.json's $defs/present and present-text exclude: values the portal takes as missing.
@@ -58,48 +54,8 @@ _LIST_ITEM_NOUNS = {
 _GENERIC_KEYS = {"type", "mode", "name", "optional", "exposure_time", "start", "end"}
 
 
-@functools.lru_cache(maxsize=65536)  # rules look at the same window bounds several times
-def parse_portal_datetime(text: str) -> datetime | None:
-    """Parse a timestamp the way the portal accepts it; naive times are UTC."""
-    match = _DATETIME.fullmatch(text)
-    if match is None:
-        return None
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
-    microseconds = (fraction or "").ljust(6, "0")
-    try:
-        naive = datetime.fromisoformat(
-            f"{year}-{month}-{day}T{hour}:{minute}:{second or '00'}.{microseconds}"
-        )
-        return naive.replace(tzinfo=_utc_offset(zone))
-    except ValueError:
-        return None
-
-
-def _utc_offset(zone: str | None) -> timezone:
-    if zone is None or zone == "Z":
-        return UTC
-    digits = zone[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
-    if minutes > 59:
-        raise ValueError(zone)
-    sign = -1 if zone[0] == "-" else 1
-    return timezone(sign * timedelta(hours=hours, minutes=minutes))
-
-
 def _is_portal_datetime(instance: object) -> bool:
     return not isinstance(instance, str) or parse_portal_datetime(instance) is not None
-
-
-def schema_dir() -> Path:
-    """The folder holding the schemas: packaged in a wheel, else the repository's."""
-    package = Path(__file__).resolve().parent.parent
-    packaged = package / "schemas"
-    return packaged if packaged.is_dir() else package.parent / "schemas"
-
-
-def load_schema(name: str) -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads((schema_dir() / name).read_text(encoding="utf-8"))
-    return schema
 
 
 @functools.cache

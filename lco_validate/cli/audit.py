@@ -10,15 +10,22 @@ from typing import Any, TextIO
 
 import click
 
+from ..checking.policy import AUDIT
 from ..checking.summary import counted
 from ..findings import Finding
 from .options import (
     catalogue_from_option,
     catalogue_option,
+    config_option,
+    duration_tolerance_option,
+    flags_given,
     jobs_option,
     kind_option,
+    now_option,
     output_format_option,
-    parse_now,
+    policy_options,
+    resolve_settings,
+    visibility_option,
 )
 
 
@@ -29,21 +36,21 @@ from .options import (
 )
 @kind_option
 @catalogue_option
-@click.option("--now", metavar="ISO", help="Run time-relative rules against this time.")
-@click.option("--duration-tolerance", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS")
-@click.option("--visibility", is_flag=True, help="Also check visibility (needs --now; slow).")
+@now_option("Run time-relative rules (and visibility) against this time.")
+@duration_tolerance_option
+@visibility_option
+@policy_options
 @jobs_option("Worker processes.")
+@config_option
 @click.option("--findings", "show_findings", is_flag=True, help="Print each finding (text).")
 def audit(
     paths: tuple[str, ...],
     output_format: str,
     kind: str | None,
-    configdb: str | None,
-    now: str | None,
-    duration_tolerance: float,
-    visibility: bool,
     jobs: int,
     show_findings: bool,
+    config_path: str | None,
+    **flags: Any,
 ) -> None:
     """Audit archives of requests: schema, rules and recorded durations, at scale.
 
@@ -51,7 +58,10 @@ def audit(
     JSON), JSON Lines, gzip-compressed files, or directories of them.  Memory
     stays bounded by the largest single page.  The summary gives findings by
     code, duration agreement by instrument type and the worst offenders.
-    Findings carry the line where their document starts.
+    Findings carry the line where their document starts.  Settings also come
+    from [tool.lco-validate] in the nearest pyproject.toml, as for check
+    (not include or output-format: archives are named and reported apart).
+    Exit status: 1 when errors are found (or warnings with --strict).
 
     \b
     Example:
@@ -59,14 +69,9 @@ def audit(
     """
     from ..audit.runner import AuditOptions, run_audit
 
-    catalogue_from_option(configdb)  # a bad snapshot is a usage error before any work starts
-    options = AuditOptions(
-        configdb=configdb,
-        now=parse_now(now) if now else None,
-        duration_tolerance=duration_tolerance,
-        kind=kind,
-        visibility=visibility and now is not None,
-    )
+    resolution = resolve_settings(AUDIT, flags_given(AUDIT, flags), config_path)
+    catalogue_from_option(resolution["configdb"])  # a bad snapshot: a usage error before work
+    options = AuditOptions(resolution, kind)
     started = time.perf_counter()
     writer = _FindingWriter(sys.stdout, output_format, show_findings)
     progress = _Progress() if sys.stderr.isatty() and not os.environ.get("CI") else None
@@ -85,7 +90,10 @@ def audit(
         writer.finish(report)
     else:
         _print_summary(report, sys.stdout)
-    sys.exit(1 if summary.by_severity["error"] else 0)
+    failed = resolution.policy.failed(
+        errors=summary.by_severity["error"], warnings=summary.by_severity["warning"]
+    )
+    sys.exit(1 if failed else 0)
 
 
 class _FindingWriter:

@@ -7,28 +7,29 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any, TextIO
 
 import click
 
-from ..checking.context import Settings
 from ..checking.pipeline import FileResult, check_file, fewer_garbage_collections
+from ..checking.policy import CHECK, Settings, default, excluded_by
 from ..checking.summary import NOT_CHECKED_OFFLINE, Summary
 from ..documents.loading import STDIN_NAME, expand_paths
-from ..findings import Severity
 from ..reporters import FORMATS, reporter
 from .options import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
-    catalogue_from_option,
     catalogue_option,
-    code_filter,
-    excluded_by,
+    config_option,
+    duration_tolerance_option,
+    flags_given,
     jobs_option,
     kind_option,
-    parse_now,
+    now_option,
+    policy_options,
     resolve_settings,
+    run_settings,
+    visibility_option,
 )
 
 PROGRESS_MIN_FILES = 50
@@ -42,37 +43,24 @@ PARALLEL_MIN_FILES = 200
     "--output-format",
     "-o",
     type=click.Choice([*FORMATS, "portal"]),
-    help="How to print findings [default: text; github when GITHUB_ACTIONS=true]; portal: "
-    "the portal's /validate/ answer (errors, request_durations), one JSON line per file.",
+    help=f"How to print findings [default: {default('output-format')}; github when "
+    "GITHUB_ACTIONS=true]; portal: the portal's /validate/ answer (errors, "
+    "request_durations), one JSON line per file.",
 )
 @click.option("--output-file", metavar="PATH", help="Write findings there instead of stdout.")
 @kind_option
 @catalogue_option
-@click.option(
-    "--now",
-    metavar="ISO",
-    help="The time that time-relative rules compare against (default: the current time; "
-    "archive records are checked against the past only when this is given).",
+@now_option(
+    "The time that time-relative rules compare against (default: the current time; "
+    "archive records are checked against the past only when this is given)."
 )
-@click.option(
-    "--duration-tolerance",
-    type=click.FloatRange(min=0),
-    metavar="SECONDS",
-    help="Allowed difference between a recorded duration and the computed one [default: 0].",
-)
-@click.option(
-    "--visibility/--no-visibility",
-    default=None,
-    help="Check that targets are observable long enough (V codes) [default: on; for "
-    "archive records only with --now].",
-)
-@click.option("--select", metavar="CODES", help="Only report these codes or prefixes (comma list).")
-@click.option("--ignore", metavar="CODES", help="Do not report these codes or prefixes.")
-@click.option("--strict", is_flag=True, default=None, help="Warnings fail the run too (exit 1).")
+@duration_tolerance_option
+@visibility_option
+@policy_options
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Print a count per code instead of findings.")
 @jobs_option(f"Processes to check with, when there are at least {PARALLEL_MIN_FILES} files.")
-@click.option("--config", "config_path", metavar="FILE", help="Read settings from this file.")
+@config_option
 @click.option("--show-settings", is_flag=True, help="Print the effective settings and exit.")
 @click.option(
     "--color",
@@ -95,28 +83,22 @@ def check(paths: tuple[str, ...], **options: Any) -> None:
     Example:
       lco-validate check fixtures/ --output-format json
     """
-    resolved = resolve_settings(options)
+    resolution = resolve_settings(CHECK, flags_given(CHECK, options), options["config_path"])
     if options["show_settings"]:
-        for name, (value, origin) in resolved.items():
-            click.echo(f"{name} = {json.dumps(value)}  ({origin})")
+        for name, value, origin in resolution.items():
+            click.echo(f"{name} = {json.dumps(value, default=str)}  ({origin})")
         return
     if not paths:
         raise click.UsageError("give at least one path (a file, a directory or -)")
-    value = {name: entry[0] for name, entry in resolved.items()}
-    now = parse_now(value["now"]) if value["now"] != "current" else None
-    settings = Settings(
-        catalogue=catalogue_from_option(value["configdb"]),
-        now=now,
-        duration_tolerance=value["duration-tolerance"],
-        kind=options["kind"],
-        visibility=value["visibility"],
-    )
-    wanted = code_filter(value["select"], value["ignore"])
-    severities = {code.upper(): Severity(level) for code, level in value["severity"].items()}
+    settings = run_settings(resolution, options["kind"])
     files = list(
-        expand_paths(list(paths), include=value["include"], exclude=excluded_by(value["exclude"]))
+        expand_paths(
+            list(paths),
+            include=resolution["include"],
+            exclude=excluded_by(resolution["exclude"]),
+        )
     )
-    if value["output-format"] == "portal":
+    if resolution["output-format"] == "portal":
         sys.exit(_print_portal_answers(files, settings, options["output_file"]))
     results: list[FileResult] = []
     summary = Summary()
@@ -126,25 +108,20 @@ def check(paths: tuple[str, ...], **options: Any) -> None:
         ):
             if options["verbose"]:
                 click.echo(f"Checked {path}", err=True)
-            result.findings = [
-                replace(f, severity=severities.get(f.code, f.severity))
-                for f in result.findings
-                if wanted(f.code)
-            ]
             results.append(result)
             summary.add(result)
-    if summary.records and now is None:
+    if summary.records and settings.now is None:
         summary.notes.append(
             f"{summary.records} archive record(s) were not checked against the current time "
             "(give --now to do so)"
         )
     summary.notes.append(NOT_CHECKED_OFFLINE)
-    _report(results, summary, value["output-format"], options)
+    _report(results, summary, resolution["output-format"], options)
     if not options["quiet"]:
         for note in summary.notes:
             click.echo(f"Note: {note}", err=True)
         click.echo(summary.line(), err=True)
-    failed = summary.errors or (value["strict"] and summary.warnings)
+    failed = settings.policy.failed(errors=summary.errors, warnings=summary.warnings)
     sys.exit(EXIT_FINDINGS if failed and not options["exit_zero"] else EXIT_CLEAN)
 
 
@@ -212,8 +189,13 @@ def _report(
 
 
 def _print_portal_answers(files: list[str], settings: Settings, output_file: str | None) -> int:
-    """Each file's answer from the portal's validate endpoint; 1 when one has errors."""
+    """Each file's answer from the portal's validate endpoint; 1 when one has errors.
+
+    The answers are the portal's, as ``serve`` gives them: select, ignore, severity,
+    duration-tolerance and visibility do not change them (``server/app.py``).
+    """
     from ..documents.loading import load_file
+    from ..server.app import as_the_portal
     from ..server.validate import answer_source
 
     failed = False
@@ -222,7 +204,7 @@ def _print_portal_answers(files: list[str], settings: Settings, output_file: str
         if output_file:
             stream = stack.enter_context(open(output_file, "w", encoding="utf-8"))
         for path in files:
-            status, answer = answer_source(load_file(path), settings)
+            status, answer = answer_source(load_file(path), as_the_portal(settings))
             failed = failed or status != 200 or bool(answer.get("errors"))
             stream.write(json.dumps(answer) + "\n")
     return EXIT_FINDINGS if failed else EXIT_CLEAN

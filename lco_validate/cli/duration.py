@@ -9,17 +9,20 @@ from typing import Any, TextIO
 
 import click
 
-from ..checking.context import RequestContext, Settings
+from ..checking.context import RequestContext
+from ..checking.policy import DURATION
 from ..documents.kinds import REQUEST_GROUP
 from ..model.duration import CHANGE_TERMS
 from .options import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
-    catalogue_from_option,
     catalogue_option,
+    config_option,
     iter_request_contexts,
     kind_option,
     output_format_option,
+    resolve_settings,
+    run_settings,
 )
 
 
@@ -28,8 +31,13 @@ from .options import (
 @output_format_option()
 @kind_option
 @catalogue_option
+@config_option
 def duration(
-    paths: tuple[str, ...], output_format: str, kind: str | None, configdb: str | None
+    paths: tuple[str, ...],
+    output_format: str,
+    kind: str | None,
+    configdb: str | None,
+    config_path: str | None,
 ) -> None:
     """Compute each request's duration as the portal does, term by term.
 
@@ -39,7 +47,8 @@ def duration(
     Example:
       lco-validate duration fixtures/requests-api-page.txt
     """
-    settings = Settings(catalogue=catalogue_from_option(configdb), kind=kind)
+    resolution = resolve_settings(DURATION, {"configdb": configdb}, config_path)
+    settings = run_settings(resolution, kind)
     items = []
     groups: dict[tuple[str, str], list[RequestContext]] = {}
     for path, context in iter_request_contexts(paths, settings):

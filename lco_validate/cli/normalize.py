@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from ..findings import Finding, Severity, pointer_parts
+from ..documents.pointers import pointer_parts
+from ..findings import Finding, Severity
 from .options import EXIT_CLEAN, EXIT_FINDINGS, catalogue_from_option, catalogue_option, kind_option
 
 

@@ -1,48 +1,27 @@
-"""What the commands share: exit codes, options, ``check``'s settings, reading requests.
+"""What the commands share: exit codes, options, the run's settings, reading requests.
 
 Command modules import from here; nothing here imports a command.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import os
-from collections.abc import Callable, Iterator
-from datetime import datetime
-from pathlib import Path
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..checking.config import ConfigError, find_config, load_config
+from ..checking.policy import SETTINGS, Resolution, SettingError, Settings, default, resolve
 from ..documents.kinds import UNIT_KINDS, Unit, iter_units
-from ..documents.loading import DEFAULT_INCLUDE
 
 if TYPE_CHECKING:
     from ..catalogue.snapshot import Catalogue
-    from ..checking.context import RequestContext, Settings
+    from ..checking.context import RequestContext
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 OUTPUT_FORMATS = ("text", "json")
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
-
-
-def parse_now(value: str) -> datetime:
-    """A ``--now`` value as a time, or a usage error naming the expected form."""
-    from ..checking.schemas import parse_portal_datetime
-
-    parsed = parse_portal_datetime(value)
-    if parsed is None:
-        raise click.UsageError(f"--now {value!r} is not a date-time like 2025-01-29T03:00:00Z")
-    return parsed
-
-
-def now_callback(
-    _context: click.Context, _parameter: click.Parameter, value: str | None
-) -> datetime | None:
-    """For a ``--now`` option: the parsed time, or None when not given."""
-    return None if value is None else parse_now(value)
 
 
 def catalogue_from_option(path: str | None) -> Catalogue:
@@ -61,6 +40,54 @@ def catalogue_option(function: Callable[..., Any]) -> Callable[..., Any]:
         "configdb",
         metavar="FILE",
         help="A configdb /sites/ snapshot to use instead of the built-in LCO catalogue.",
+    )(function)
+
+
+def now_option(help: str) -> Decorator:
+    """``--now ISO``; the value is checked when the settings are resolved."""
+    return click.option("--now", metavar="ISO", help=help)
+
+
+def duration_tolerance_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--duration-tolerance",
+        type=click.FloatRange(min=0),
+        metavar="SECONDS",
+        help="Allowed difference between a recorded duration and the computed one "
+        f"[default: {default('duration-tolerance'):g}].",
+    )(function)
+
+
+def visibility_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--visibility/--no-visibility",
+        default=None,
+        help="Check that targets are observable long enough (V codes) "
+        f"[default: {'on' if default('visibility') else 'off'}; for archive records only "
+        "with --now].",
+    )(function)
+
+
+def policy_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``--select``, ``--ignore`` and ``--strict``: what is reported, and when a run fails."""
+    for option in (
+        click.option("--strict", is_flag=True, default=None, help="Warnings fail the run too."),
+        click.option("--ignore", metavar="CODES", help="Do not report these codes or prefixes."),
+        click.option(
+            "--select", metavar="CODES", help="Only report these codes or prefixes (comma list)."
+        ),
+    ):
+        function = option(function)
+    return function
+
+
+def config_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--config",
+        "config_path",
+        metavar="FILE",
+        help="Read settings from this file instead of the nearest pyproject.toml's "
+        "[tool.lco-validate].",
     )(function)
 
 
@@ -96,78 +123,44 @@ def kind_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
-def resolve_settings(options: dict[str, Any]) -> dict[str, tuple[Any, str]]:
-    """Each ``check`` setting's effective value and where it came from: flag, file or default."""
+def resolve_settings(entry: str, flags: dict[str, Any], config_path: str | None) -> Resolution:
+    """A command's settings: its flags over the settings file over the defaults.
+
+    ``flags`` are keyed by setting name, None for a flag not given; an unusable
+    value, in a flag or in the file, is a usage error before any work starts.
+    """
     try:
-        if options["config_path"]:
-            config = load_config(Path(options["config_path"]), explicit=True)
-        else:
-            config = load_config(find_config(Path.cwd()), explicit=False)
-    except ConfigError as error:
+        return resolve(flags, config=config_path or True, entry=entry)
+    except SettingError as error:
         raise click.UsageError(str(error)) from error
-    in_github = os.environ.get("GITHUB_ACTIONS") == "true"
-    defaults: dict[str, tuple[Any, str]] = {
-        "select": ([], "default"),
-        "ignore": ([], "default"),
-        "include": (list(DEFAULT_INCLUDE), "default"),
-        "exclude": ([], "default"),
-        "duration-tolerance": (0.0, "default"),
-        "configdb": (None, "default: built-in LCO catalogue"),
-        "now": ("current", "default"),
-        "strict": (False, "default"),
-        "visibility": (True, "default"),
-        "output-format": (
-            ("github", "default: GITHUB_ACTIONS=true") if in_github else ("text", "default")
-        ),
-        "severity": ({}, "default"),
+
+
+def flags_given(entry: str, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings a command's flags carry, by setting name (None for a flag not given)."""
+    return {
+        setting.name: (
+            split_codes(options[setting.python_name])
+            if setting.name in CODE_LISTS
+            else options[setting.python_name]
+        )
+        for setting in SETTINGS
+        if entry in setting.used_by and setting.python_name in options
     }
-    resolved = dict(defaults)
-    for name, value in config.values.items():
-        if name == "configdb":
-            value = config.resolve_path(value)
-        if name == "exclude":
-            value = [config.resolve_path(pattern) for pattern in value]
-        resolved[name] = (value, str(config.path))
-    flags = {
-        "select": _split_codes(options["select"]),
-        "ignore": _split_codes(options["ignore"]),
-        "duration-tolerance": options["duration_tolerance"],
-        "configdb": options["configdb"],
-        "now": options["now"],
-        "strict": options["strict"],
-        "visibility": options["visibility"],
-        "output-format": options["output_format"],
-    }
-    for name, value in flags.items():
-        if value is not None and value != []:
-            resolved[name] = (value, "command line")
-    return resolved
 
 
-def _split_codes(text: str | None) -> list[str]:
-    return [part.strip().upper() for part in (text or "").split(",") if part.strip()]
+#: The settings written on the command line as comma lists of codes.
+CODE_LISTS = ("select", "ignore")
 
 
-def code_filter(select: list[str], ignore: list[str]) -> Callable[[str], bool]:
-    """Whether a code is reported under ``--select`` and ``--ignore`` (prefixes)."""
-    selected, ignored = tuple(select), tuple(ignore)
-    return lambda code: (
-        (not selected or code.startswith(selected)) and not (ignored and code.startswith(ignored))
-    )
+def run_settings(resolution: Resolution, kind: str | None = None) -> Settings:
+    """The ``Settings`` of a resolved run; an unusable catalogue is a usage error."""
+    return resolution.settings(kind=kind, catalogue=catalogue_from_option(resolution["configdb"]))
 
 
-def excluded_by(patterns: list[str]) -> Callable[[Path], bool]:
-    """Whether a path, or a folder above it, matches one of the ``exclude`` patterns."""
-    absolute = [str(Path(pattern).absolute()) for pattern in patterns]
-
-    def excluded(path: Path) -> bool:
-        candidate = path.absolute()
-        for place in (candidate, *candidate.parents):
-            if any(fnmatch.fnmatch(str(place), pattern) for pattern in absolute):
-                return True
-        return False
-
-    return excluded
+def split_codes(text: str | None) -> list[str] | None:
+    """A ``--select``/``--ignore`` comma list as codes; None when none are given."""
+    codes = [part.strip().upper() for part in (text or "").split(",") if part.strip()]
+    return codes or None
 
 
 def iter_request_contexts(

@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import click
 
-from ..checking.context import Settings
-from .options import catalogue_from_option, catalogue_option, now_callback
+from ..checking.policy import SERVE
+from .options import (
+    catalogue_option,
+    config_option,
+    now_option,
+    resolve_settings,
+    run_settings,
+)
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @catalogue_option
-@click.option(
-    "--now",
-    metavar="ISO",
-    callback=now_callback,
-    help="Judge every request at this time (default: the time it arrives).",
-)
-def serve(host: str, port: int, configdb: str | None, now: datetime | None) -> None:
+@now_option("Judge every request at this time (default: the time it arrives).")
+@config_option
+def serve(
+    host: str, port: int, configdb: str | None, now: str | None, config_path: str | None
+) -> None:
     """Answer the portal's POST /api/requestgroups/validate/ and GET /api/instruments/.
 
     Point a client at it instead of the portal; any API token is accepted.
-    Needs the serve extra: pip install 'lco-validate[serve]'.
+    Needs the serve extra: pip install 'lco-validate[serve]'.  Of the settings
+    in [tool.lco-validate], only configdb and now apply: the answers are the
+    portal's, so select, ignore and severity do not change them.
 
     \b
     Example:
@@ -39,7 +43,8 @@ def serve(host: str, port: int, configdb: str | None, now: datetime | None) -> N
         ) from error
     from ..server.app import make_app
 
-    settings = Settings(catalogue=catalogue_from_option(configdb), now=now)
+    resolution = resolve_settings(SERVE, {"configdb": configdb, "now": now}, config_path)
+    settings = run_settings(resolution)
     app = make_app(settings)
     shared = "" if host in ("127.0.0.1", "localhost", "::1") else " (reachable from other machines)"
     click.echo(

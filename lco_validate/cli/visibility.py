@@ -13,12 +13,14 @@ import click
 from .options import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
-    catalogue_from_option,
     catalogue_option,
+    config_option,
     iter_request_contexts,
     kind_option,
-    now_callback,
+    now_option,
     output_format_option,
+    resolve_settings,
+    run_settings,
 )
 
 
@@ -27,13 +29,11 @@ from .options import (
 @output_format_option()
 @kind_option
 @catalogue_option
-@click.option(
-    "--now",
-    callback=now_callback,
-    metavar="ISO",
-    help="The time of submission: only what follows it counts towards the largest interval "
-    "(default: the current time; archive records count whole intervals unless this is given).",
+@now_option(
+    "The time of submission: only what follows it counts towards the largest interval "
+    "(default: the current time; archive records count whole intervals unless this is given)."
 )
+@config_option
 @click.option(
     "--plot",
     "plot_path",
@@ -47,7 +47,8 @@ def visibility(
     output_format: str,
     kind: str | None,
     configdb: str | None,
-    now: datetime | None,
+    now: str | None,
+    config_path: str | None,
     plot_path: str | None,
 ) -> None:
     """Show when each request's target is observable: intervals (UTC) per site, the largest.
@@ -62,14 +63,16 @@ def visibility(
     Example:
       lco-validate visibility request.json --now 2025-01-29T03:00:00Z --plot request.png
     """
-    from ..checking.context import Settings
+    from ..checking.policy import VISIBILITY
     from ..visibility.observability import request_visibility
 
-    settings = Settings(catalogue=catalogue_from_option(configdb), now=now, kind=kind)
+    resolution = resolve_settings(VISIBILITY, {"configdb": configdb, "now": now}, config_path)
+    settings = run_settings(resolution, kind)
+    fixed = settings.now
     items: list[dict[str, Any]] = []
     results = []
     for path, context in iter_request_contexts(paths, settings):
-        reference = now if now is not None or context.unit.is_record else settings.started
+        reference = fixed if fixed is not None or context.unit.is_record else settings.started
         result = request_visibility(
             context.normalized, settings.catalogue, reference, settings.effective_now
         )

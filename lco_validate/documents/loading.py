@@ -56,13 +56,15 @@ class SourceFile:
     path: str
     text: str = ""
     documents: list[Document] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    #: Finding pointers refer to the document that starts at this offset.
-    finding_starts: list[int] = field(default_factory=list)
+    #: What went wrong, each with the offset of the document its pointer refers to.
+    located: list[tuple[Finding, int]] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [finding for finding, _document_start in self.located]
 
     def add(self, finding: Finding, document_start: int = 0) -> None:
-        self.findings.append(finding.with_path(self.path))
-        self.finding_starts.append(document_start)
+        self.located.append((finding.with_path(self.path), document_start))
 
 
 class UnreadablePath(Exception):
@@ -192,9 +194,8 @@ def load_bytes(
         _parse_lines(source, text, start)
         return
     document = _parse_one(source, text, start, len(text), report_extra=not lines_allowed)
-    if document is None and lines_allowed and source.findings[-1].code == "J004":
-        source.findings.pop()
-        source.finding_starts.pop()
+    if document is None and lines_allowed and source.located[-1][0].code == "J004":
+        source.located.pop()
         _parse_lines(source, text, start)
     elif document is not None:
         source.documents.append(document)

@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..findings import Finding, Severity, pointer_from_parts
+from ..documents.pointers import pointer_from_parts
+from ..findings import Finding, Severity
 
 #: The most digits Python's int() reads by default (sys.int_info.default_max_str_digits),
 #: and so the most the portal's JSON parser reads.

@@ -20,6 +20,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 
+from .pointers import escape_token, unescape_token
+
 __all__ = ["PositionIndex", "scan"]
 
 _WS = r"[ \t\n\r]*"
@@ -60,16 +62,6 @@ def _line_starts(text: str) -> list[int]:
     starts.extend(match.end() for match in _NEWLINE_RE.finditer(text))
     _line_starts_cache = (text, starts)
     return starts
-
-
-def _escape_token(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def _unescape_token(token: str) -> str:
-    if "~" not in token:
-        return token
-    return token.replace("~1", "/").replace("~0", "~")
 
 
 class PositionIndex:
@@ -158,7 +150,7 @@ class PositionIndex:
         for raw_token in pointer[1:].split("/"):
             container = children[node]
             if isinstance(container, dict):
-                child = container.get(_unescape_token(raw_token))
+                child = container.get(unescape_token(raw_token))
                 if child is None:
                     return node, False
                 node = child
@@ -178,7 +170,7 @@ class PositionIndex:
         parents = self._parents
         tokens = self._tokens
         while node != 0:
-            parts.append(_escape_token(tokens[node]))
+            parts.append(escape_token(tokens[node]))
             node = parents[node]
         parts.append("")
         return "/".join(reversed(parts))

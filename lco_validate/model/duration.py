@@ -1,4 +1,4 @@
-"""Request durations exactly as the portal computes them (portal-behaviour.md section 3).
+"""Request durations exactly as the portal computes them (docs/duration.md).
 
 The arithmetic follows the portal term by term and in the same order, so that
 floating-point sums round the same way before the final ``ceil``.  Every term

@@ -106,7 +106,7 @@ def read_mode(owner: object, mode_type: str) -> object:
     return node
 
 
-def _write_mode(owner: JSON, mode_type: str, code: str) -> None:
+def write_mode(owner: JSON, mode_type: str, code: str) -> None:
     *parents, last = MODE_KEYS[mode_type]
     node = owner
     for key in parents:

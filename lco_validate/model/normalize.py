@@ -2,8 +2,8 @@
 
 ``normalized_request`` returns a deep copy of a request with what the portal
 would store; the input is never changed.  Configurations go through the
-portal's steps in its order (portal-behaviour.md section 2.4), because each
-step sees what the earlier ones filled in:
+portal's steps in its order (docs/normalisation.md, Configuration steps),
+because each step sees what the earlier ones filled in:
 
 1. field conversions: numeric strings to numbers, "true"/"false" to booleans,
    every ``extra_params`` value as the portal's ExtraParamsFormatter reads it
@@ -54,7 +54,7 @@ from typing import Any
 from ..catalogue.cerberus_schemas import PathPart, SchemaOutcome, apply_schema, fields_read
 from ..catalogue.snapshot import Catalogue
 from ..documents.jsondata import from_key, json_copy, value_key
-from .modes import OFF, _write_mode, choose_mode, find_mode, read_mode
+from .modes import OFF, choose_mode, find_mode, read_mode, write_mode
 from .notions import (
     CUSTOM_DITHER_PATTERN,
     Detector,
@@ -63,13 +63,13 @@ from .notions import (
     optical_element_groups,
 )
 from .values import (
-    _as_float,
-    _as_integer,
-    _convert,
-    _format_extra_params,
-    _list,
     as_boolean_field,
+    as_float,
+    as_integer,
     as_text,
+    convert_field,
+    format_extra_params,
+    list_or_empty,
 )
 
 JSON = dict[str, Any]
@@ -115,8 +115,8 @@ class ConfigurationReview:
 
     normalized: JSON
     schema_checks: tuple[SchemaCheck, ...]
-    #: The configuration rules' findings, kept here by ``rules.run`` (same review, same findings).
-    rule_findings: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: Stands for the reviewed configuration: equal keys, equal reviews (``value_key``).
+    key: bytes = field(compare=False, repr=False, default=b"")
 
 
 #: Configuration keys that no configuration step reads (the target has a step of its own,
@@ -147,7 +147,7 @@ def _review(configuration_key: bytes, catalogue: Catalogue) -> ConfigurationRevi
     configuration = from_key(configuration_key)
     checks: list[SchemaCheck] = []
     _normalize_configuration(configuration, catalogue, checks.append)
-    return ConfigurationReview(configuration, tuple(checks))
+    return ConfigurationReview(configuration, tuple(checks), configuration_key)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -231,7 +231,9 @@ def _normalize_configuration(
 
     element_groups = optical_element_groups(catalogue, instrument_type) if type_dict else {}
     detector = detector_of(catalogue, instrument_type)
-    for index, instrument_config in enumerate(_list(configuration.get("instrument_configs"))):
+    for index, instrument_config in enumerate(
+        list_or_empty(configuration.get("instrument_configs"))
+    ):
         if not isinstance(instrument_config, dict):
             continue
         location = ("instrument_configs", index)
@@ -271,7 +273,7 @@ class _ModeSteps:
         choice = choose_mode(group, read_mode(owner, mode_type))
         if choice.problem or not choice.code:
             return
-        _write_mode(owner, mode_type, choice.code)
+        write_mode(owner, mode_type, choice.code)
         mode = find_mode(group, choice.code) or {}
         outcome = apply_schema(mode.get("validation_schema", {}), owner)
         label = f"{mode_type} mode {choice.code} of {self.instrument_type}"
@@ -310,7 +312,7 @@ def _spell_optical_elements(instrument_config: JSON, groups: dict[str, dict[str,
 def _fill_roi_bounds(instrument_config: JSON, detector: Detector) -> None:
     """Missing (or null) bounds of a region that has at least one take the detector's edges."""
     defaults = {"x1": 0, "x2": detector.pixels_x, "y1": 0, "y2": detector.pixels_y}
-    for roi in _list(instrument_config.get("rois")):
+    for roi in list_or_empty(instrument_config.get("rois")):
         if not isinstance(roi, dict) or all(roi.get(bound) is None for bound in _ROI_BOUNDS):
             continue
         for bound, edge in defaults.items():
@@ -320,32 +322,32 @@ def _fill_roi_bounds(instrument_config: JSON, detector: Detector) -> None:
 
 def _convert_configuration_fields(configuration: JSON) -> None:
     """What DRF's fields and the ExtraParamsFormatter make of the values (step 1)."""
-    _format_extra_params(configuration)
-    _convert(configuration, "instrument_type", as_text)
-    _convert(configuration, "repeat_duration", _as_float)
-    _convert(configuration, "fill_window", as_boolean_field)
-    for instrument_config in _list(configuration.get("instrument_configs")):
+    format_extra_params(configuration)
+    convert_field(configuration, "instrument_type", as_text)
+    convert_field(configuration, "repeat_duration", as_float)
+    convert_field(configuration, "fill_window", as_boolean_field)
+    for instrument_config in list_or_empty(configuration.get("instrument_configs")):
         if not isinstance(instrument_config, dict):
             continue
-        _convert(instrument_config, "exposure_time", _as_float)
-        _convert(instrument_config, "exposure_count", _as_integer)
+        convert_field(instrument_config, "exposure_time", as_float)
+        convert_field(instrument_config, "exposure_count", as_integer)
         for key in ("mode", "rotator_mode"):
-            _convert(instrument_config, key, as_text)
-        _format_extra_params(instrument_config)
-        for roi in _list(instrument_config.get("rois")):
+            convert_field(instrument_config, key, as_text)
+        format_extra_params(instrument_config)
+        for roi in list_or_empty(instrument_config.get("rois")):
             for bound in _ROI_BOUNDS:
-                _convert(roi, bound, _as_integer)
+                convert_field(roi, bound, as_integer)
     for key in ("acquisition_config", "guiding_config"):
-        _convert(configuration.get(key), "mode", as_text)
-        _convert(configuration.get(key), "exposure_time", _as_float)
-        _format_extra_params(configuration.get(key))
-    _convert(configuration.get("guiding_config"), "optional", as_boolean_field)
+        convert_field(configuration.get(key), "mode", as_text)
+        convert_field(configuration.get(key), "exposure_time", as_float)
+        format_extra_params(configuration.get(key))
+    convert_field(configuration.get("guiding_config"), "optional", as_boolean_field)
     constraints = configuration.setdefault("constraints", {})
     if isinstance(constraints, dict):
         for key, value in CONSTRAINT_DEFAULTS.items():
             constraints.setdefault(key, value)
         for key in _CONSTRAINT_NUMBERS:
-            _convert(constraints, key, _as_float)
+            convert_field(constraints, key, as_float)
     _normalize_target(configuration.get("target"))
 
 
@@ -354,9 +356,9 @@ def _normalize_target(target: object) -> None:
         return
     for key in target:
         if key not in _TARGET_TEXT_FIELDS:
-            target[key] = _as_float(target[key])
-    _convert(target, "name", as_text)
-    _format_extra_params(target)
+            target[key] = as_float(target[key])
+    convert_field(target, "name", as_text)
+    format_extra_params(target)
     if str(target.get("type", "")).upper() in TARGET_TYPES_WITH_DEFAULTS:
         for key, value in SIDEREAL_TARGET_DEFAULTS.items():
             if not target.get(key):
@@ -377,7 +379,7 @@ def _fill_stored_defaults(configuration: JSON) -> None:
     constraints = configuration.get("constraints")
     if isinstance(constraints, dict):
         constraints.setdefault("extra_params", {})
-    for instrument_config in _list(configuration.get("instrument_configs")):
+    for instrument_config in list_or_empty(configuration.get("instrument_configs")):
         if isinstance(instrument_config, dict):
             instrument_config.setdefault("mode", "")
             instrument_config.setdefault("rotator_mode", "")
@@ -417,8 +419,8 @@ def normalized_request(
             ]
         else:
             normalized[key] = value if read_only else json_copy(value)
-    _convert(normalized, "configuration_repeats", _as_integer)
-    _convert(normalized, "acceptability_threshold", _as_float)
+    convert_field(normalized, "configuration_repeats", as_integer)
+    convert_field(normalized, "acceptability_threshold", as_float)
     normalized.setdefault("configuration_repeats", 1)
     normalized.setdefault("optimization_type", "TIME")
     normalized.setdefault("observation_note", "")
@@ -449,7 +451,7 @@ def _normalized_member(
 def _default_acceptability_threshold(configurations: object, catalogue: Catalogue) -> float | None:
     """The largest default threshold among the configurations' (known) instrument types."""
     thresholds = []
-    for configuration in _list(configurations):
+    for configuration in list_or_empty(configurations):
         instrument_type = (
             configuration.get("instrument_type") if isinstance(configuration, dict) else None
         )

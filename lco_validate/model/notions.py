@@ -19,8 +19,8 @@ from typing import Any
 
 from ..catalogue.cerberus_schemas import PathPart
 from ..catalogue.snapshot import DISABLED, Catalogue
-from ..findings import pointer_from_parts
-from .values import _list
+from ..documents.pointers import pointer_from_parts
+from .values import list_or_empty
 
 JSON = dict[str, Any]
 
@@ -104,7 +104,7 @@ def instrument_type_known(catalogue: Catalogue, instrument_type: object) -> bool
 
 def is_dither_sequence(configuration: JSON) -> bool:
     """Whether any instrument config has a non-zero ``offset_ra`` or ``offset_dec``."""
-    for instrument_config in _list(configuration.get("instrument_configs")):
+    for instrument_config in list_or_empty(configuration.get("instrument_configs")):
         extra = instrument_config.get("extra_params") if isinstance(instrument_config, dict) else {}
         if not isinstance(extra, dict):
             continue

@@ -38,7 +38,7 @@ def as_text(value: object) -> object:
     return value
 
 
-def _as_float(value: object) -> object:
+def as_float(value: object) -> object:
     """A FloatField's value: numbers, booleans and finite numeric strings become floats."""
     if isinstance(value, int | float | str):
         try:
@@ -49,9 +49,9 @@ def _as_float(value: object) -> object:
     return value
 
 
-def _as_integer(value: object) -> object:
+def as_integer(value: object) -> object:
     """An IntegerField's value: 2, 2.0 and "2" become 2; anything else unchanged."""
-    number = _as_float(value)
+    number = as_float(value)
     if isinstance(number, float) and number.is_integer():
         return int(number)
     return value
@@ -96,18 +96,18 @@ def portal_extra_param(value: object) -> object:
     return int(number) if number.is_integer() else number
 
 
-def _format_extra_params(owner: object) -> None:
+def format_extra_params(owner: object) -> None:
     if isinstance(owner, dict) and isinstance(owner.get("extra_params"), dict):
         owner["extra_params"] = {
             key: portal_extra_param(value) for key, value in owner["extra_params"].items()
         }
 
 
-def _list(value: object) -> list[Any]:
+def list_or_empty(value: object) -> list[Any]:
     """``value`` if it is a list, else an empty one (malformed input is the schemas' business)."""
     return value if isinstance(value, list) else []
 
 
-def _convert(owner: object, key: str, conversion: Callable[[object], object]) -> None:
+def convert_field(owner: object, key: str, conversion: Callable[[object], object]) -> None:
     if isinstance(owner, dict) and key in owner:
         owner[key] = conversion(owner[key])

@@ -6,7 +6,12 @@ line is the summary ``lco-validate rules`` shows), ``SCOPE`` (``"configuration"`
 ``"request"`` or ``"group"``) and ``check(context)`` yielding findings.  A
 configuration rule is given a request holding a single configuration, and its
 findings are reused for identical configurations (see ``_configurations``).
-``lco-validate explain CODE`` prints the docstring.
+``lco-validate explain CODE`` prints the docstring.  Its examples end it:
+``Passes, in PLACE::`` or ``Fails at POINTER, in PLACE::`` over a JSON
+fragment that ``tests/test_rule_examples.py`` merges into the valid request
+group ``tests/rule_examples/base.json`` at PLACE (the request, the
+configuration...; objects key by key, lists of objects item by item) and
+checks for no finding of the rule's code, or for one at PLACE + POINTER.
 
 The portal judges an object only once its own fields are well formed, and
 each object on its own: a window whose end is before its start is reported
@@ -98,7 +103,7 @@ def run(scope: str, context: object, malformed: Sequence[str] = ()) -> Iterator[
     yield from found
     if any(f.code.startswith("R") and f.severity is Severity.ERROR for f in found):
         return
-    from ..visibility.checking import applies
+    from ._visibility import applies
 
     if not applies(context):  # each V rule asks this first; archive audits mostly say no
         return

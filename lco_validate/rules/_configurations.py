@@ -5,8 +5,9 @@ nothing else in the request, no setting of the run but the catalogue, and none
 of the keys the configuration's review leaves aside (``id``, ``priority``, and
 ``target`` unless a configdb schema reads it) may change its findings.  The
 runner therefore hands such a rule a request holding one configuration only,
-and keeps the findings with the configuration's review, so that a configuration
-seen again (a cadence repeats its request's) costs a lookup.
+and keeps the findings in the run's memory (``Settings.memory``) by the
+configuration's content, so that a configuration seen again (a cadence repeats
+its request's) costs a lookup.
 """
 
 from __future__ import annotations
@@ -100,15 +101,16 @@ def configuration_findings(
 ) -> list[Finding]:
     """The configuration rules' findings for each configuration (or those at ``indices``)."""
     rules = tuple(rules)
+    codes = tuple(rule.CODE for rule in rules)
     found: list[Finding] = []
     chosen = None if indices is None else set(indices)
     for configuration in all_configurations(context):
         if chosen is not None and configuration.index not in chosen:
             continue
-        alone = configuration.review.rule_findings.get(rules)
-        if alone is None:
-            alone = _check_alone(context, configuration, rules)
-            configuration.review.rule_findings[rules] = alone
+        alone = context.settings.memory.remembered(
+            ("configuration findings", configuration.review.key, codes),
+            lambda configuration=configuration: _check_alone(context, configuration, rules),  # type: ignore[misc]
+        )
         here = f"{context.pointer}/configurations/{configuration.index}"
         found.extend(finding.under(here) for finding in alone)
     return found
@@ -118,12 +120,9 @@ def _check_alone(
     context: RequestContext, configuration: CheckedConfiguration, rules: tuple[ModuleType, ...]
 ) -> tuple[Finding, ...]:
     """The rules' findings on a request holding only this configuration, pointers relative to it."""
-    alone = RequestContext(
-        {"configurations": [configuration.written]}, "", context.unit, context.settings
+    alone = RequestContext.of_one_configuration(
+        context, configuration.index, configuration.normalized
     )
-    # Its cached properties, filled in advance from the whole request's.
-    alone.__dict__["normalized"] = {"configurations": [configuration.normalized]}
-    alone.__dict__["reviews"] = {0: configuration.review}
     prefix = len("/configurations/0")
     return tuple(
         replace(finding, pointer=finding.pointer[prefix:])

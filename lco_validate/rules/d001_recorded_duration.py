@@ -6,13 +6,13 @@ that the model does not reproduce means the overheads in the catalogue, the
 request, or the record itself have changed since it was computed.
 ``--duration-tolerance SECONDS`` allows a difference up to that many seconds.
 
-Passes (one 180 s QHY600 exposure through the V filter: 180 + 4 + 1 + 2 + 5 + 90)::
+Passes, in the request (one 60 s Sinistro exposure through rp: 60 + 29 + 16 + 2 + 90)::
 
-    {"duration": 282, "configurations": [{"instrument_type": "0M4-SCICAM-QHY600", ...}]}
+    {"duration": 197}
 
-Fails (the recorded value is 18 s short)::
+Fails at /duration, in the request (the recorded value is 17 s short)::
 
-    {"duration": 264, "configurations": [{"instrument_type": "0M4-SCICAM-QHY600", ...}]}
+    {"duration": 180}
 """
 
 from __future__ import annotations

@@ -6,13 +6,13 @@ readout mode to fall back on), no duration can be computed, and duration and
 visibility checks are skipped for the request.  The rule checks report the
 cause as an error; this finding says what could not be done.
 
-Passes::
+Passes, in the configuration::
 
-    {"configurations": [{"instrument_type": "1M0-SCICAM-SINISTRO", ...}]}
+    {"instrument_type": "1M0-SCICAM-SINISTRO"}
 
-Fails (no such instrument type in the catalogue)::
+Fails at /instrument_type, in the configuration (no such instrument type in the catalogue)::
 
-    {"configurations": [{"instrument_type": "1M0-SCICAM-SBIGG", ...}]}
+    {"instrument_type": "1M0-SCICAM-SBIGG"}
 """
 
 from __future__ import annotations

@@ -12,13 +12,17 @@ of interest, validation schemas and the minimum repeat duration all depend on
 it, so those rules are not run for that configuration.  A type that exists
 but has no schedulable instrument is R002.
 
-Passes::
+Passes, in the configuration::
 
-    {"instrument_type": "1M0-SCICAM-SINISTRO", "type": "EXPOSE", ...}
+    {"instrument_type": "1M0-SCICAM-SINISTRO"}
 
-Fails (a retired type)::
+Passes, in the configuration (compared in upper case)::
 
-    {"instrument_type": "1M0-SCICAM-SBIG", "type": "EXPOSE", ...}
+    {"instrument_type": "1m0-scicam-sinistro"}
+
+Fails at /instrument_type, in the configuration (a retired type)::
+
+    {"instrument_type": "1M0-SCICAM-SBIG"}
 """
 
 from __future__ import annotations
@@ -26,21 +30,17 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from ..catalogue.snapshot import Catalogue
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
 from ..model.values import as_text
 from ._configurations import all_configurations
+from ._instrument_types import schedulable_types
 
 CODE = "R001"
 SEVERITY = Severity.ERROR
 SCOPE = "configuration"
 #: A field's own check: judged even when other fields of its object are malformed.
 JUDGES = "."
-
-
-def schedulable_types(catalogue: Catalogue) -> list[str]:
-    return sorted(catalogue.schedulable_instrument_types())
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

@@ -11,13 +11,14 @@ the schedulable types, sorted.
 The configuration's other rules still run: modes and optical elements of such
 a type are known and can be checked.
 
-Passes::
+Passes, in the configuration::
 
-    {"instrument_type": "2M0-FLOYDS-SCICAM", "type": "SPECTRUM", ...}
+    {"instrument_type": "1M0-SCICAM-SINISTRO"}
 
-Fails (NRES units are in MANUAL state in the built-in catalogue)::
+Fails at /instrument_type, in the configuration (NRES units are in MANUAL state in the
+built-in catalogue)::
 
-    {"instrument_type": "1M0-NRES-SCICAM", "type": "NRES_SPECTRUM", ...}
+    {"instrument_type": "1M0-NRES-SCICAM", "type": "NRES_SPECTRUM"}
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from collections.abc import Iterator
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
 from ._configurations import all_configurations
-from .r001_instrument_type_unknown import schedulable_types
+from ._instrument_types import schedulable_types
 
 CODE = "R002"
 SEVERITY = Severity.ERROR

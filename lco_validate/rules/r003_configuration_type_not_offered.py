@@ -2,21 +2,22 @@
 
 Each instrument type in configdb lists the configuration types it can do
 (an imager EXPOSE, SKY_FLAT, BIAS...; a spectrograph SPECTRUM, ARC,
-LAMP_FLAT...).  The portal upper-cases ``type`` and refuses one that is not in
-that list.  The message lists the instrument type's configuration types from
-the catalogue in use, sorted.
+LAMP_FLAT...).  The portal refuses a ``type`` that is not in that list.  The
+spelling is exact: a lower-case ``expose`` is not one of the portal's
+configuration types at all (S004).  The message lists the instrument type's
+configuration types from the catalogue in use, sorted.
 
 Only checked when the instrument type is known (R001).  The configuration
 type's own validation schema and its required optical elements are not
 checked for a configuration type the instrument does not offer.
 
-Passes::
+Passes, in the configuration::
 
-    {"instrument_type": "2M0-FLOYDS-SCICAM", "type": "SPECTRUM", ...}
+    {"type": "STANDARD"}
 
-Fails (FLOYDS is a spectrograph)::
+Fails at /type, in the configuration (Sinistro is an imager)::
 
-    {"instrument_type": "2M0-FLOYDS-SCICAM", "type": "EXPOSE", ...}
+    {"type": "SPECTRUM"}
 """
 
 from __future__ import annotations

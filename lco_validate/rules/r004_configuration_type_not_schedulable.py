@@ -5,13 +5,13 @@ not (some calibration types are kept for engineering).  The portal refuses a
 configuration type that is not schedulable for the configuration's instrument
 type.  The message lists the ones that are, sorted.
 
-Passes (SOAR TripleSpec in the built-in catalogue)::
+Passes, in the configuration (SOAR TripleSpec in the built-in catalogue)::
 
-    {"instrument_type": "SOAR_TRIPLESPEC", "type": "SPECTRUM", ...}
+    {"instrument_type": "SOAR_TRIPLESPEC", "type": "SPECTRUM"}
 
-Fails (its LAMP_FLAT is not schedulable)::
+Fails at /type, in the configuration (its LAMP_FLAT is not schedulable)::
 
-    {"instrument_type": "SOAR_TRIPLESPEC", "type": "LAMP_FLAT", ...}
+    {"instrument_type": "SOAR_TRIPLESPEC", "type": "LAMP_FLAT"}
 """
 
 from __future__ import annotations

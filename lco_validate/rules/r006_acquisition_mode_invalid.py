@@ -13,13 +13,22 @@ the exact code, so ``"wcs"`` is accepted and then adds no acquisition time.
 Difference from the portal: an instrument type with no acquisition mode group
 makes the portal fail with a server error (HTTP 500); reported here instead.
 
-Passes::
+Passes, in the configuration::
 
-    {"instrument_type": "2M0-FLOYDS-SCICAM", "acquisition_config": {"mode": "WCS"}, ...}
+    {"acquisition_config": {"mode": "OFF"}}
 
-Fails (imagers offer only OFF)::
+Passes, in the configuration (FLOYDS acquires on the target's coordinates)::
 
-    {"instrument_type": "1M0-SCICAM-SINISTRO", "acquisition_config": {"mode": "WCS"}, ...}
+    {"instrument_type": "2M0-FLOYDS-SCICAM", "type": "SPECTRUM",
+     "acquisition_config": {"mode": "WCS"}}
+
+Passes, in the configuration (a BIAS forces acquisition off)::
+
+    {"type": "BIAS", "acquisition_config": {"mode": "WCS"}}
+
+Fails at /acquisition_config/mode, in the configuration (imagers offer only OFF)::
+
+    {"acquisition_config": {"mode": "WCS"}}
 """
 
 from __future__ import annotations
@@ -28,7 +37,7 @@ from collections.abc import Iterator
 
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from .r005_guiding_mode_invalid import mode_findings
+from ._modes import mode_findings
 
 CODE = "R006"
 SEVERITY = Severity.ERROR

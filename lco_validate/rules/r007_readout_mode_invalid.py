@@ -11,13 +11,13 @@ makes the portal fail with a server error (HTTP 500); reported here instead.
 A configuration with an invalid readout mode is not checked against its
 minimum repeat duration (R024), which depends on the readout overhead.
 
-Passes::
+Passes, in the instrument config::
 
-    {"instrument_type": "1M0-SCICAM-SINISTRO", "instrument_configs": [{"mode": "full_frame", ...}]}
+    {"mode": "central_2k_2x2"}
 
-Fails::
+Fails at /mode, in the instrument config::
 
-    {"instrument_type": "1M0-SCICAM-SINISTRO", "instrument_configs": [{"mode": "1m0_sbig_2", ...}]}
+    {"mode": "1m0_sbig_2"}
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from collections.abc import Iterator
 
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from .r005_guiding_mode_invalid import mode_findings
+from ._modes import mode_findings
 
 CODE = "R007"
 SEVERITY = Severity.ERROR

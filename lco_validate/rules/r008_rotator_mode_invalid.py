@@ -8,13 +8,19 @@ For other instrument types the portal ignores ``rotator_mode`` and so does
 this rule.  The mode's requirements (``SKY`` takes
 ``extra_params.rotator_angle`` between 0 and 360) are R010.
 
-Passes::
+Passes, in the configuration::
 
-    {"instrument_type": "2M0-FLOYDS-SCICAM", "instrument_configs": [{"rotator_mode": "SKY", ...}]}
+    {"instrument_type": "2M0-FLOYDS-SCICAM", "type": "SPECTRUM",
+     "instrument_configs": [{"rotator_mode": "SKY"}]}
 
-Fails::
+Passes, in the instrument config (Sinistro has no rotator modes: ignored)::
 
-    {"instrument_type": "2M0-FLOYDS-SCICAM", "instrument_configs": [{"rotator_mode": "FIXED", ...}]}
+    {"rotator_mode": "FIXED"}
+
+Fails at /instrument_configs/0/rotator_mode, in the configuration::
+
+    {"instrument_type": "2M0-FLOYDS-SCICAM", "type": "SPECTRUM",
+     "instrument_configs": [{"rotator_mode": "FIXED"}]}
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from collections.abc import Iterator
 
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from .r005_guiding_mode_invalid import mode_findings
+from ._modes import mode_findings
 
 CODE = "R008"
 SEVERITY = Severity.ERROR

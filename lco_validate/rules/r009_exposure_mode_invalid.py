@@ -7,15 +7,15 @@ takes the only mode or the group default (MuSCAT ``SYNCHRONOUS``), a given one
 must exist (case-insensitively) and be schedulable.  The mode's requirements
 (MuSCAT's per-channel ``exposure_time_g``/``_r``/``_i``/``_z``) are R010.
 
-Passes::
+Passes, in the configuration::
 
     {"instrument_type": "2M0-SCICAM-MUSCAT",
-     "instrument_configs": [{"extra_params": {"exposure_mode": "ASYNCHRONOUS", ...}, ...}]}
+     "instrument_configs": [{"extra_params": {"exposure_mode": "ASYNCHRONOUS"}}]}
 
-Fails::
+Fails at /instrument_configs/0/extra_params/exposure_mode, in the configuration::
 
     {"instrument_type": "2M0-SCICAM-MUSCAT",
-     "instrument_configs": [{"extra_params": {"exposure_mode": "STAGGERED", ...}, ...}]}
+     "instrument_configs": [{"extra_params": {"exposure_mode": "STAGGERED"}}]}
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from .r005_guiding_mode_invalid import mode_findings
+from ._modes import mode_findings
 
 CODE = "R009"
 SEVERITY = Severity.ERROR

@@ -6,7 +6,9 @@ guiding or acquisition config, or the instrument config for readout, rotator
 and exposure modes.  Readout modes fix the binning (``extra_params.bin_x`` and
 ``bin_y``, filled in as defaults when missing) or limit exposure times and
 counts; the FLOYDS ``BRIGHTEST`` acquisition needs
-``extra_params.acquire_radius``; a rotator in ``SKY`` mode limits
+``extra_params.acquire_radius`` once ``extra_params`` is given (its schema does
+not require ``extra_params`` itself, so an acquisition config without it
+passes); a rotator in ``SKY`` mode limits
 ``extra_params.rotator_angle``; MuSCAT exposure modes need one exposure time
 per channel.  Each Cerberus error is reported at the field it concerns (a
 missing field at the object that lacks it), with what the schema wants there.
@@ -14,15 +16,28 @@ missing field at the object that lacks it), with what the schema wants there.
 Only modes that are themselves valid are checked (R005-R009).  The schema's
 defaults are kept only when the object passes, as in the portal.
 
-Passes::
+Passes, in the instrument config::
 
-    {"instrument_type": "1M0-SCICAM-SINISTRO",
-     "instrument_configs": [{"mode": "central_2k_2x2", "extra_params": {"bin_x": 2}, ...}]}
+    {"mode": "central_2k_2x2", "extra_params": {"bin_x": 2}}
 
-Fails (this readout mode bins 2x2)::
+Passes, in the configuration (no ``extra_params``, so nothing under it is required)::
 
-    {"instrument_type": "1M0-SCICAM-SINISTRO",
-     "instrument_configs": [{"mode": "central_2k_2x2", "extra_params": {"bin_x": 1}, ...}]}
+    {"instrument_type": "2M0-FLOYDS-SCICAM", "type": "SPECTRUM",
+     "acquisition_config": {"mode": "BRIGHTEST"}}
+
+Fails at /extra_params/bin_x, in the instrument config (this readout mode bins 2x2)::
+
+    {"mode": "central_2k_2x2", "extra_params": {"bin_x": 1}}
+
+Fails at /acquisition_config/extra_params, in the configuration (no ``acquire_radius``)::
+
+    {"instrument_type": "2M0-FLOYDS-SCICAM", "type": "SPECTRUM",
+     "acquisition_config": {"mode": "BRIGHTEST", "extra_params": {}}}
+
+Fails at /instrument_configs/0/extra_params/rotator_angle, in the configuration::
+
+    {"instrument_type": "2M0-FLOYDS-SCICAM", "type": "SPECTRUM",
+     "instrument_configs": [{"rotator_mode": "SKY", "extra_params": {"rotator_angle": 400}}]}
 """
 
 from __future__ import annotations

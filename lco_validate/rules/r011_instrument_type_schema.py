@@ -13,15 +13,13 @@ The portal reports errors only under ``extra_params``, ``instrument_configs``,
 errors elsewhere are dropped (R013 warns about those).  A schema the portal
 cannot apply is R014.
 
-Passes::
+Passes, in the instrument config::
 
-    {"instrument_type": "1M0-SCICAM-SINISTRO",
-     "instrument_configs": [{"extra_params": {"defocus": 2.5}, ...}]}
+    {"extra_params": {"defocus": 2.5}}
 
-Fails::
+Fails at /extra_params/defocus, in the instrument config (Sinistro's limit is 5 mm)::
 
-    {"instrument_type": "1M0-SCICAM-SINISTRO",
-     "instrument_configs": [{"extra_params": {"defocus": 7}, ...}]}
+    {"extra_params": {"defocus": 7}}
 """
 
 from __future__ import annotations
@@ -30,29 +28,11 @@ from collections.abc import Iterator
 
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ._configurations import checked_configurations
+from ._validation_schemas import whole_configuration_findings
 
 CODE = "R011"
 SEVERITY = Severity.ERROR
 SCOPE = "configuration"
-
-
-def whole_configuration_findings(
-    context: RequestContext, source: str, code: str
-) -> Iterator[Finding]:
-    """Reported errors of the ``source`` schema ("instrument type" or "configuration type")."""
-    for configuration in checked_configurations(context):
-        for schema_check in configuration.review.schema_checks:
-            if schema_check.source != source:
-                continue
-            for problem in schema_check.outcome.problems:
-                if problem.reported_by_portal:
-                    yield configuration.finding(
-                        code,
-                        Severity.ERROR,
-                        problem.describe(schema_check.owner),
-                        *problem.location,
-                    )
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

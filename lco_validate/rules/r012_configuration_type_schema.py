@@ -9,13 +9,14 @@ when the configuration passes (a SKY_FLAT on Sinistro gets ``exposure_time``
 Only checked when the configuration type is offered by the instrument type
 (R003).  Errors the portal drops are R013; an unusable schema is R014.
 
-Passes (a schema limiting flats to 60 s, as a catalogue may define)::
+Passes, in the configuration, with catalogue sites.json (a schema limiting flats to 60 s)::
 
-    {"type": "SKY_FLAT", "instrument_configs": [{"exposure_time": 20, ...}]}
+    {"type": "SKY_FLAT", "instrument_configs": [{"exposure_time": 20}]}
 
-Fails::
+Fails at /instrument_configs/0/exposure_time, in the configuration, with catalogue
+sites.json::
 
-    {"type": "SKY_FLAT", "instrument_configs": [{"exposure_time": 90, ...}]}
+    {"type": "SKY_FLAT", "instrument_configs": [{"exposure_time": 90}]}
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Iterator
 
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from .r011_instrument_type_schema import whole_configuration_findings
+from ._validation_schemas import whole_configuration_findings
 
 CODE = "R012"
 SEVERITY = Severity.ERROR

@@ -15,13 +15,15 @@ still broken, and the stored request may differ from the one sent.  When
 every configuration of a request is left out, the portal refuses the request
 for having none: that is R056, an error.
 
-Passes::
+Passes, in the configuration, with catalogue sites.json (a schema allowing only EXPOSE,
+SKY_FLAT and STANDARD)::
 
-    {"type": "EXPOSE", ...}       (a schema allowing only EXPOSE and SKY_FLAT)
+    {"type": "EXPOSE"}
 
-Fails::
+Fails at /type, in the configuration, with catalogue sites.json (the same schema; the portal
+says nothing)::
 
-    {"type": "STANDARD", ...}     (the same schema; the portal says nothing)
+    {"type": "AUTO_FOCUS"}
 """
 
 from __future__ import annotations
@@ -30,36 +32,18 @@ from collections.abc import Iterator
 
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ..model.normalize import ConfigurationReview
 from ._configurations import checked_configurations
+from ._validation_schemas import WHOLE_CONFIGURATION_SOURCES
 
 CODE = "R013"
 SEVERITY = Severity.WARNING
 SCOPE = "configuration"
 
-_WHOLE_CONFIGURATION_SOURCES = ("instrument type", "configuration type")
-
-
-def left_out_by_portal(review: ConfigurationReview) -> bool:
-    """Whether the portal drops the configuration from the request it stores.
-
-    The portal applies the instrument type's schema, then the configuration
-    type's, and stops at the first that fails; when that failure has only
-    errors it does not report, the configuration vanishes without an error.
-    """
-    for schema_check in review.schema_checks:
-        if schema_check.source not in _WHOLE_CONFIGURATION_SOURCES:
-            continue
-        problems = schema_check.outcome.problems
-        if problems:
-            return not any(problem.reported_by_portal for problem in problems)
-    return False
-
 
 def check(context: RequestContext) -> Iterator[Finding]:
     for configuration in checked_configurations(context):
         for schema_check in configuration.review.schema_checks:
-            if schema_check.source not in _WHOLE_CONFIGURATION_SOURCES:
+            if schema_check.source not in WHOLE_CONFIGURATION_SOURCES:
                 continue
             for problem in schema_check.outcome.problems:
                 if problem.reported_by_portal:

@@ -13,13 +13,14 @@ This is a fault of the catalogue (the built-in one has none): check the
 ``--configdb`` snapshot.  ``description`` annotations are accepted, as the
 portal's own validator accepts them.
 
-Passes::
+Passes, in the instrument config, with catalogue sites.json::
 
-    "validation_schema": {"extra_params": {"type": "dict", "schema": {...}}}
+    {"mode": "full_frame"}
 
-Fails::
+Fails at /mode, in the instrument config, with catalogue sites.json (this readout mode's
+schema uses a rule Cerberus does not know)::
 
-    "validation_schema": null
+    {"mode": "central_2k_2x2"}
 """
 
 from __future__ import annotations

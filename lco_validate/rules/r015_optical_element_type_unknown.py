@@ -11,51 +11,29 @@ Reported at the key.  Such an instrument config is not also checked for
 missing required elements (R017): the unknown key is usually the intended
 element.
 
-Passes::
+Passes, in the instrument config::
 
-    {"instrument_type": "1M0-SCICAM-SINISTRO",
-     "instrument_configs": [{"optical_elements": {"filter": "V"}, ...}]}
+    {"optical_elements": {"filter": "V"}}
 
-Fails::
+Fails at /optical_elements/slit, in the instrument config::
 
-    {"instrument_type": "1M0-SCICAM-SINISTRO",
-     "instrument_configs": [{"optical_elements": {"slit": "slit_1.6as"}, ...}]}
+    {"optical_elements": {"slit": "slit_1.6as"}}
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from typing import Any
 
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
 from ..model.notions import optical_element_groups, singular_element_type
-from ._configurations import CheckedConfiguration, checked_configurations
+from ._configurations import checked_configurations
+from ._optical_elements import element_lists, unknown_element_types
 
 CODE = "R015"
 SEVERITY = Severity.ERROR
 SCOPE = "configuration"
-
-
-def element_lists(
-    configuration: CheckedConfiguration,
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(index, optical_elements as written) of each instrument config that has them."""
-    for index, instrument_config in enumerate(
-        configuration.written.get("instrument_configs") or []
-    ):
-        elements = (
-            instrument_config.get("optical_elements")
-            if isinstance(instrument_config, dict)
-            else None
-        )
-        if isinstance(elements, dict):
-            yield index, elements
-
-
-def unknown_element_types(elements: dict[str, Any], groups: dict[str, Any]) -> list[str]:
-    return [kind for kind in elements if f"{kind}s" not in groups]
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

@@ -7,15 +7,18 @@ case-insensitively and stored in the catalogue's spelling (``v`` becomes
 ``V``).  Like the portal, the element's own ``schedulable`` flag is not
 checked.  The message lists the valid codes of that kind, sorted.
 
-Passes::
+Passes, in the instrument config::
 
-    {"instrument_type": "1M0-SCICAM-SINISTRO",
-     "instrument_configs": [{"optical_elements": {"filter": "rp"}, ...}]}
+    {"optical_elements": {"filter": "gp"}}
 
-Fails (Sinistro has ``gp``, not ``g``)::
+Passes, in the instrument config (codes are compared case-insensitively)::
 
-    {"instrument_type": "1M0-SCICAM-SINISTRO",
-     "instrument_configs": [{"optical_elements": {"filter": "g"}, ...}]}
+    {"optical_elements": {"filter": "v"}}
+
+Fails at /optical_elements/filter, in the instrument config (Sinistro has ``gp``, not
+``g``)::
+
+    {"optical_elements": {"filter": "g"}}
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from ..checking.context import RequestContext
 from ..findings import Finding, Severity
 from ..model.notions import optical_element_groups
 from ._configurations import checked_configurations
-from .r015_optical_element_type_unknown import element_lists
+from ._optical_elements import element_lists
 
 CODE = "R016"
 SEVERITY = Severity.ERROR

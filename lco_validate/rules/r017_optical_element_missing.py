@@ -11,15 +11,19 @@ Reported at the instrument config's ``optical_elements`` (or the instrument
 config when it has none).  Not checked when the configuration type is not
 offered (R003) or the instrument config names an unknown kind (R015).
 
-Passes::
+Passes, in the instrument config::
 
-    {"instrument_type": "2M0-FLOYDS-SCICAM", "type": "SPECTRUM",
-     "instrument_configs": [{"optical_elements": {"slit": "slit_1.6as"}, ...}]}
+    {"optical_elements": {"filter": "V"}}
 
-Fails::
+Passes, in the instrument config, with catalogue diffuser.json (a Sinistro with filters and
+a diffuser)::
 
-    {"instrument_type": "2M0-FLOYDS-SCICAM", "type": "SPECTRUM",
-     "instrument_configs": [{"optical_elements": {}, ...}]}
+    {"optical_elements": {"filter": "V", "diffuser": "out"}}
+
+Fails at /optical_elements, in the instrument config, with catalogue diffuser.json (no
+diffuser; the group's default is not used)::
+
+    {"optical_elements": {"filter": "V"}}
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from ..checking.context import RequestContext
 from ..findings import Finding, Severity
 from ..model.notions import optical_element_groups, singular_element_type
 from ._configurations import checked_configurations
-from .r015_optical_element_type_unknown import unknown_element_types
+from ._optical_elements import unknown_element_types
 
 CODE = "R017"
 SEVERITY = Severity.ERROR

@@ -8,66 +8,30 @@ list is always fine.  In the built-in LCO catalogue every camera has
 When the detector supports none, the regions themselves are not checked
 further (R019-R021): removing them is the fix.
 
-Passes::
+Passes, in the instrument config::
 
-    {"instrument_type": "1M0-SCICAM-SINISTRO", "instrument_configs": [{"rois": [], ...}]}
+    {"rois": []}
 
-Fails (Sinistro supports no regions of interest)::
+Passes, in the instrument config, with catalogue sites.json (a camera with one region)::
 
-    {"instrument_type": "1M0-SCICAM-SINISTRO",
-     "instrument_configs": [{"rois": [{"x1": 0, "x2": 1000}], ...}]}
+    {"rois": [{"x1": 0, "x2": 1000}]}
+
+Fails at /rois, in the instrument config (Sinistro supports no regions of interest)::
+
+    {"rois": [{"x1": 0, "x2": 1000}]}
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ..model.notions import Detector, detector_of
-from ._configurations import CheckedConfiguration, checked_configurations
+from ._regions_of_interest import region_lists
 
 CODE = "R018"
 SEVERITY = Severity.ERROR
 SCOPE = "configuration"
-
-
-@dataclass(frozen=True)
-class RegionList:
-    """The regions of interest of one instrument config, as written and normalised."""
-
-    configuration: CheckedConfiguration
-    index: int  # of the instrument config
-    written: list[Any]
-    normalized: list[Any]
-    detector: Detector
-
-
-def region_lists(context: RequestContext) -> list[RegionList]:
-    """Every instrument config that has ``rois``, with its detector (when the catalogue has one).
-
-    Computed once per request: four rules read them.
-    """
-    return context.remembered("region lists", lambda: list(_region_lists(context)))
-
-
-def _region_lists(context: RequestContext) -> Iterator[RegionList]:
-    for configuration in checked_configurations(context):
-        detector = detector_of(context.catalogue, configuration.instrument_type)
-        if detector is None:
-            continue
-        written_configs = configuration.written.get("instrument_configs") or []
-        normalized_configs = configuration.normalized.get("instrument_configs") or []
-        for index, (written, normalized) in enumerate(
-            zip(written_configs, normalized_configs, strict=False)
-        ):
-            if not isinstance(written, dict) or not isinstance(normalized, dict):
-                continue
-            rois, filled = written.get("rois"), normalized.get("rois")
-            if isinstance(rois, list) and isinstance(filled, list):
-                yield RegionList(configuration, index, rois, filled, detector)
 
 
 def _count(number: int) -> str:

@@ -8,13 +8,13 @@ not documented; it may fail on them).
 
 Not checked for detectors that support no regions of interest (R018).
 
-Passes (a catalogue whose camera supports one region)::
+Passes, in the instrument config, with catalogue sites.json (a camera with one region)::
 
-    "rois": [{"x1": 100}]
+    {"rois": [{"x1": 100}]}
 
-Fails::
+Fails at /rois/0, in the instrument config, with catalogue sites.json::
 
-    "rois": [{}]
+    {"rois": [{}]}
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from .r018_too_many_rois import region_lists
+from ._regions_of_interest import region_lists
 
 CODE = "R019"
 SEVERITY = Severity.ERROR

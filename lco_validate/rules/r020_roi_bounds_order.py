@@ -6,13 +6,17 @@ start bound when it is written, else at the end bound.
 
 Not checked for detectors that support no regions of interest (R018).
 
-Passes::
+Passes, in the instrument config, with catalogue sites.json (a camera with one region)::
 
-    "rois": [{"x1": 100, "x2": 600}]
+    {"rois": [{"x1": 100, "x2": 600}]}
 
-Fails::
+Fails at /rois/0/x1, in the instrument config, with catalogue sites.json::
 
-    "rois": [{"x1": 600, "x2": 100}]
+    {"rois": [{"x1": 600, "x2": 100}]}
+
+Fails at /rois/0/y2, in the instrument config, with catalogue sites.json (``y1`` is 0)::
+
+    {"rois": [{"y2": 0}]}
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from collections.abc import Iterator
 
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from .r018_too_many_rois import region_lists
+from ._regions_of_interest import region_lists
 
 CODE = "R020"
 SEVERITY = Severity.ERROR

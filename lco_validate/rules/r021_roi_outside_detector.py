@@ -6,13 +6,13 @@ catalogue).  Negative bounds are refused by the schema already.
 
 Not checked for detectors that support no regions of interest (R018).
 
-Passes (a 2000 x 1000 detector)::
+Passes, in the instrument config, with catalogue sites.json (a 4096 x 4096 detector)::
 
-    "rois": [{"x1": 0, "x2": 2000, "y1": 0, "y2": 1000}]
+    {"rois": [{"x1": 0, "x2": 4096, "y1": 0, "y2": 1000}]}
 
-Fails::
+Fails at /rois/0/x2, in the instrument config, with catalogue sites.json::
 
-    "rois": [{"x1": 0, "x2": 2048}]
+    {"rois": [{"x1": 0, "x2": 5000}]}
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections.abc import Iterator
 
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from .r018_too_many_rois import region_lists
+from ._regions_of_interest import region_lists
 
 CODE = "R021"
 SEVERITY = Severity.ERROR

@@ -3,13 +3,17 @@
 SCRIPT configurations run a named script at the telescope; the portal wants
 a non-empty ``extra_params.script_name`` in the configuration.
 
-Passes::
+Passes, in the configuration::
 
-    {"type": "SCRIPT", "extra_params": {"script_name": "focus_sweep"}, ...}
+    {"type": "SCRIPT", "extra_params": {"script_name": "focus_sweep"}}
 
-Fails::
+Fails at /extra_params, in the configuration::
 
-    {"type": "SCRIPT", "extra_params": {}, ...}
+    {"type": "SCRIPT", "extra_params": {}}
+
+Fails at /extra_params/script_name, in the configuration::
+
+    {"type": "SCRIPT", "extra_params": {"script_name": ""}}
 """
 
 from __future__ import annotations

@@ -5,13 +5,13 @@ repeat their instrument configs for ``repeat_duration`` seconds; the portal
 wants it given and not null.  Where the catalogue allows, the message gives
 the shortest valid value (one pass through the instrument configs, R024).
 
-Passes::
+Passes, in the configuration::
 
-    {"type": "REPEAT_EXPOSE", "repeat_duration": 1800, ...}
+    {"type": "REPEAT_EXPOSE", "repeat_duration": 1800}
 
-Fails::
+Fails at /configurations/0, in the request::
 
-    {"type": "REPEAT_EXPOSE", ...}
+    {"configurations": [{"type": "REPEAT_EXPOSE"}]}
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from ..checking.context import RequestContext
 from ..findings import Finding, Severity
 from ..model.notions import instrument_type_known, is_repeat_type
 from ._configurations import all_configurations
-from .r024_repeat_duration_too_short import minimum_repeat_duration, seconds
+from ._repeats import minimum_repeat_duration, seconds
 
 CODE = "R023"
 SEVERITY = Severity.ERROR

@@ -4,13 +4,13 @@ Only REPEAT_* configuration types repeat; the portal refuses a non-null
 ``repeat_duration`` on any other type (null is accepted).  The message
 suggests the instrument type's REPEAT variant of the type where it has one.
 
-Passes::
+Passes, in the configuration::
 
-    {"type": "EXPOSE", "repeat_duration": null, ...}
+    {"type": "EXPOSE", "repeat_duration": null}
 
-Fails::
+Fails at /repeat_duration, in the configuration::
 
-    {"type": "EXPOSE", "repeat_duration": 1800, ...}
+    {"type": "EXPOSE", "repeat_duration": 1800}
 """
 
 from __future__ import annotations

@@ -5,13 +5,15 @@ its ``repeat_duration`` to fill the longest visible interval of the window.
 Only one configuration per request may ask for it.  Reported at each
 ``fill_window`` after the first one set.
 
-Passes::
+Passes, in the request::
 
-    "configurations": [{"type": "REPEAT_EXPOSE", "fill_window": true, ...}, {"type": "EXPOSE", ...}]
+    {"configurations": [{"type": "REPEAT_EXPOSE", "repeat_duration": 600, "fill_window": true},
+                        {"type": "EXPOSE"}]}
 
-Fails::
+Fails at /configurations/1/fill_window, in the request::
 
-    "configurations": [{"fill_window": true, ...}, {"fill_window": true, ...}]
+    {"configurations": [{"type": "REPEAT_EXPOSE", "repeat_duration": 600, "fill_window": true},
+                        {"type": "REPEAT_EXPOSE", "repeat_duration": 600, "fill_window": true}]}
 """
 
 from __future__ import annotations

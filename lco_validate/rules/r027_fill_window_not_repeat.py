@@ -4,13 +4,13 @@
 longest visible interval.  On any other configuration type the portal accepts
 it and ignores it, so the observation will not fill the window as intended.
 
-Passes::
+Passes, in the configuration::
 
-    {"type": "REPEAT_EXPOSE", "repeat_duration": 600, "fill_window": true, ...}
+    {"type": "REPEAT_EXPOSE", "repeat_duration": 600, "fill_window": true}
 
-Fails::
+Fails at /fill_window, in the configuration::
 
-    {"type": "EXPOSE", "fill_window": true, ...}
+    {"type": "EXPOSE", "fill_window": true}
 """
 
 from __future__ import annotations

@@ -7,16 +7,16 @@ offsets.  The portal refuses a dither pattern (whatever its value) when no
 instrument config has a non-zero offset.  When offsets are given without a
 pattern, the portal records ``custom``.
 
-Passes::
+Passes, in the configuration::
 
     {"extra_params": {"dither_pattern": "line"},
-     "instrument_configs": [{"extra_params": {"offset_ra": 0}, ...},
-                            {"extra_params": {"offset_ra": 5}, ...}]}
+     "instrument_configs": [{"extra_params": {"offset_ra": 0}},
+                            {"extra_params": {"offset_ra": 5}}]}
 
-Fails::
+Fails at /extra_params/dither_pattern, in the configuration::
 
     {"extra_params": {"dither_pattern": "line"},
-     "instrument_configs": [{"extra_params": {"offset_ra": 0, "offset_dec": 0}, ...}]}
+     "instrument_configs": [{"extra_params": {"offset_ra": 0, "offset_dec": 0}}]}
 """
 
 from __future__ import annotations
@@ -27,19 +27,11 @@ from ..catalogue.cerberus_schemas import show
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
 from ..model.notions import is_dither_sequence
-from ._configurations import CheckedConfiguration, all_configurations
+from ._dithers import dither_patterns
 
 CODE = "R028"
 SEVERITY = Severity.ERROR
 SCOPE = "configuration"
-
-
-def dither_patterns(context: RequestContext) -> Iterator[tuple[CheckedConfiguration, object]]:
-    """(configuration, pattern) for each configuration whose extra_params names a pattern."""
-    for configuration in all_configurations(context):
-        extra = configuration.normalized.get("extra_params")
-        if isinstance(extra, dict) and "dither_pattern" in extra:
-            yield configuration, extra["dither_pattern"]
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

@@ -4,13 +4,15 @@
 (the patterns the portal's dither expansion makes) or ``custom`` (offsets
 written by hand), exact case.
 
-Passes::
+Passes, in the configuration::
 
-    {"extra_params": {"dither_pattern": "spiral"}, ...}
+    {"extra_params": {"dither_pattern": "spiral"},
+     "instrument_configs": [{"extra_params": {"offset_ra": 5}}]}
 
-Fails::
+Fails at /extra_params/dither_pattern, in the configuration::
 
-    {"extra_params": {"dither_pattern": "zigzag"}, ...}
+    {"extra_params": {"dither_pattern": "zigzag"},
+     "instrument_configs": [{"extra_params": {"offset_ra": 5}}]}
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ..catalogue.cerberus_schemas import show
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
 from ..model.notions import DITHER_PATTERNS
-from .r028_dither_pattern_without_offsets import dither_patterns
+from ._dithers import dither_patterns
 
 CODE = "R029"
 SEVERITY = Severity.ERROR

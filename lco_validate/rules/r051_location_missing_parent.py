@@ -7,13 +7,17 @@ The portal refuses a location that narrows to an enclosure without a site, or
 to a telescope without an enclosure.  Reported at the location object, which
 lacks the field.
 
-Passes::
+Passes, in the location::
 
-    "location": {"telescope_class": "1m0", "site": "lsc", "enclosure": "doma", "telescope": "1m0a"}
+    {"site": "lsc", "enclosure": "doma", "telescope": "1m0a"}
 
-Fails (which site's ``doma``?)::
+Fails at /location, in the request (which site's ``doma``?)::
 
-    "location": {"telescope_class": "1m0", "enclosure": "doma"}
+    {"location": {"enclosure": "doma"}}
+
+Fails at /location, in the request (a telescope without its enclosure)::
+
+    {"location": {"site": "lsc", "telescope": "1m0a"}}
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from collections.abc import Iterator
 
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from .r050_location_code_unknown import location_findings
+from ._locations import location_findings
 
 CODE = "R051"
 SEVERITY = Severity.ERROR

@@ -7,13 +7,19 @@ in that enclosure); so does this rule, from the catalogue in use.  It is
 decided only once every code is known (R050) and the location is complete
 (R051), as in the portal.
 
-Passes::
+Passes, in the location::
 
-    "location": {"telescope_class": "0m4", "site": "lsc", "enclosure": "aqwb", "telescope": "0m4a"}
+    {"site": "elp", "enclosure": "doma", "telescope": "1m0a"}
 
-Fails (``cpt`` has no enclosure ``aqwb``)::
+Fails at /enclosure, in the location (``cpt`` has no enclosure ``aqwb``; ``lsc`` and ``elp`` have
+one)::
 
-    "location": {"telescope_class": "0m4", "site": "cpt", "enclosure": "aqwb"}
+    {"site": "cpt", "enclosure": "aqwb"}
+
+Fails at /telescope, in the location (the telescope ``0m4a`` of ``lsc`` is in ``aqwa`` and
+``aqwb``, not in ``doma``)::
+
+    {"site": "lsc", "enclosure": "doma", "telescope": "0m4a"}
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from collections.abc import Iterator
 
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from .r050_location_code_unknown import location_findings
+from ._locations import location_findings
 
 CODE = "R052"
 SEVERITY = Severity.ERROR

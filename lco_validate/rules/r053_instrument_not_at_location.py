@@ -17,15 +17,18 @@ in other states.  Configurations whose instrument type is not schedulable
 anywhere are left to the configuration-level rule, and a location that is
 itself invalid (R050-R052) is not looked at, as in the portal.
 
-Passes::
+Passes, in the request::
 
-    {"location": {"telescope_class": "1m0", "site": "lsc"},
-     "configurations": [{"instrument_type": "1M0-SCICAM-SINISTRO", ...}]}
+    {"location": {"telescope_class": "1m0", "site": "lsc"}}
 
-Fails (no 0.4 m telescope carries a Sinistro)::
+Fails at /configurations/0/instrument_type, in the request (no 0.4 m telescope carries a
+Sinistro)::
 
-    {"location": {"telescope_class": "0m4"},
-     "configurations": [{"instrument_type": "1M0-SCICAM-SINISTRO", ...}]}
+    {"location": {"telescope_class": "0m4"}}
+
+Fails at /configurations/0/instrument_type, in the request (``ogg`` has no 1 m telescope)::
+
+    {"location": {"telescope_class": "1m0", "site": "ogg"}}
 """
 
 from __future__ import annotations
@@ -36,14 +39,14 @@ from typing import Any
 from ..catalogue.snapshot import SCHEDULABLE, Catalogue
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from .r050_location_code_unknown import location_problems
+from ._locations import location_problems
 
 CODE = "R053"
 SEVERITY = Severity.ERROR
 SCOPE = "request"
 
 
-def describe_location(location: dict[str, Any]) -> str:
+def _describe_location(location: dict[str, Any]) -> str:
     """``1m0 telescopes at any site`` / ``1m0 telescopes at lsc.doma`` style wording."""
     parts = []
     for field in ("site", "enclosure", "telescope"):
@@ -87,7 +90,7 @@ def check(context: RequestContext) -> Iterator[Finding]:
         return
     schedulable_anywhere = context.catalogue.schedulable_instrument_types()
     valid = _schedulable_at(location, context.catalogue)
-    place = describe_location(location)
+    place = _describe_location(location)
     for index, configuration in enumerate(configurations):
         instrument_type = str(configuration.get("instrument_type", ""))
         wanted = instrument_type.upper()

@@ -6,13 +6,18 @@ configurations were laid out; a request submitted with the key must carry one
 of ``line``, ``grid`` or ``custom`` (exact, lower case), whatever else the
 request says.  Anything else, including null, is refused.
 
-Passes::
+Passes, in the request::
 
-    "extra_params": {"mosaic_pattern": "grid"}
+    {"extra_params": {"mosaic_pattern": "grid"}}
 
-Fails (spiral patterns exist for dithering, not for mosaics)::
+Fails at /extra_params/mosaic_pattern, in the request (spiral patterns exist for dithering, not
+for mosaics)::
 
-    "extra_params": {"mosaic_pattern": "spiral"}
+    {"extra_params": {"mosaic_pattern": "spiral"}}
+
+Fails at /extra_params/mosaic_pattern, in the request (null is no pattern)::
+
+    {"extra_params": {"mosaic_pattern": null}}
 """
 
 from __future__ import annotations

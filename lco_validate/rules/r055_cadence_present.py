@@ -8,14 +8,15 @@ keeps only those in which the target is visible, and returns a request group
 to submit.  Expand the cadence there (or write the windows yourself), then
 submit the result without the ``cadence`` key.  Reported at the key.
 
-Passes::
+Passes, in the request (the windows written out)::
 
-    {"windows": [{"start": "2031-01-05T00:00:00Z", "end": "2031-01-06T00:00:00Z"}], ...}
+    {"windows": [{"start": "2030-06-10T00:00:00Z", "end": "2030-06-10T12:00:00Z"},
+                 {"start": "2030-06-11T00:00:00Z", "end": "2030-06-11T12:00:00Z"}]}
 
-Fails::
+Fails at /cadence, in the request::
 
-    {"cadence": {"start": "2031-01-05T00:00:00Z", "end": "2031-01-25T00:00:00Z",
-                 "period": 24, "jitter": 4}, ...}
+    {"cadence": {"start": "2030-06-10T00:00:00Z", "end": "2030-06-20T00:00:00Z",
+                 "period": 24, "jitter": 12}}
 """
 
 from __future__ import annotations

@@ -8,13 +8,15 @@ configuration count check with an empty list and is refused ("You must
 specify at least 1 configuration").  Reported at ``configurations``; fix the
 R013 findings of its configurations.
 
-Passes (a schema allowing only EXPOSE and SKY_FLAT)::
+Passes, in the configuration, with catalogue sites.json (its Sinistro's schema allows the
+types EXPOSE, SKY_FLAT and STANDARD)::
 
-    "configurations": [{"type": "EXPOSE", ...}]
+    {"type": "EXPOSE"}
 
-Fails (the same schema)::
+Fails at /configurations, in the request, with catalogue sites.json (the same schema; the only
+configuration is AUTO_FOCUS)::
 
-    "configurations": [{"type": "STANDARD", ...}]
+    {"configurations": [{"type": "AUTO_FOCUS"}]}
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from collections.abc import Iterator
 
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from .r013_schema_error_not_reported import left_out_by_portal
+from ._validation_schemas import left_out_by_portal
 
 CODE = "R056"
 SEVERITY = Severity.ERROR

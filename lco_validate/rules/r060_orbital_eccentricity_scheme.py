@@ -9,23 +9,34 @@ MPC_COMET instead, which takes the perihelion distance and time (``perihdist``,
 portal reports it; the fix is usually the scheme (with its elements), or the
 eccentricity if it was mistyped.
 
-Passes::
+Passes, in the target::
 
-    "target": {"type": "ORBITAL_ELEMENTS", "scheme": "MPC_COMET", "eccentricity": 0.9999, ...}
+    {"type": "ORBITAL_ELEMENTS", "name": "C/2030 A1", "scheme": "MPC_COMET",
+     "epochofel": 62640, "orbinc": 62.4, "longascnode": 61.0, "argofperih": 37.3,
+     "perihdist": 0.29, "eccentricity": 0.9992, "epochofperih": 62700}
 
-Fails::
+Fails at /scheme, in the target (an eccentricity of 0.95 under a minor-planet scheme)::
 
-    "target": {"type": "ORBITAL_ELEMENTS", "scheme": "MPC_MINOR_PLANET", "eccentricity": 0.95, ...}
+    {"type": "ORBITAL_ELEMENTS", "name": "2030 AB", "scheme": "MPC_MINOR_PLANET",
+     "epochofel": 62640, "orbinc": 12.1, "longascnode": 80.3, "argofperih": 73.6,
+     "meandist": 12.0, "eccentricity": 0.95, "meananom": 10.0}
+
+Fails at /scheme, in the target (JPL_MINOR_PLANET takes perihelion elements, but is no comet
+scheme)::
+
+    {"type": "ORBITAL_ELEMENTS", "name": "C/2030 A1", "scheme": "JPL_MINOR_PLANET",
+     "epochofel": 62640, "orbinc": 62.4, "longascnode": 61.0, "argofperih": 37.3,
+     "perihdist": 0.29, "eccentricity": 0.9992, "epochofperih": 62700}
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity, number_text
 from ..model.values import as_number
+from ._orbital_targets import orbital_targets
 
 CODE = "R060"
 SEVERITY = Severity.ERROR
@@ -36,17 +47,6 @@ JUDGES = "/configurations/*/target"
 MAX_NON_COMET_ECCENTRICITY = 0.9
 #: Non-comet schemes that already take perihelion elements, as MPC_COMET does.
 PERIHELION_SCHEMES = frozenset({"JPL_MINOR_PLANET"})
-
-
-def orbital_targets(context: RequestContext) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(configuration index, target) for each ORBITAL_ELEMENTS target of the request."""
-    configurations = context.normalized.get("configurations")
-    for index, configuration in enumerate(
-        configurations if isinstance(configurations, list) else []
-    ):
-        target = configuration.get("target") if isinstance(configuration, dict) else None
-        if isinstance(target, dict) and target.get("type") == "ORBITAL_ELEMENTS":
-            yield index, target
 
 
 def check(context: RequestContext) -> Iterator[Finding]:

@@ -16,13 +16,17 @@ elements, so MPC_COMET; ASA_MINOR_PLANET, so MPC_MINOR_PLANET); ASA_MAJOR_PLANET
 elements must be converted (argofperih and meananom for JPL_MAJOR_PLANET
 instead of longofperih and meanlong).
 
-Passes::
+Passes, in the target::
 
-    "target": {"type": "ORBITAL_ELEMENTS", "scheme": "MPC_COMET", ...}
+    {"type": "ORBITAL_ELEMENTS", "name": "C/2030 A1", "scheme": "MPC_COMET",
+     "epochofel": 62640, "orbinc": 62.4, "longascnode": 61.0, "argofperih": 37.3,
+     "perihdist": 0.29, "eccentricity": 0.9992, "epochofperih": 62700}
 
-Fails::
+Fails at /scheme, in the target (the same elements; MPC_COMET is the scheme to use)::
 
-    "target": {"type": "ORBITAL_ELEMENTS", "scheme": "JPL_MINOR_PLANET", ...}
+    {"type": "ORBITAL_ELEMENTS", "name": "C/2030 A1", "scheme": "JPL_MINOR_PLANET",
+     "epochofel": 62640, "orbinc": 62.4, "longascnode": 61.0, "argofperih": 37.3,
+     "perihdist": 0.29, "eccentricity": 0.6, "epochofperih": 62700}
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from collections.abc import Iterator
 
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from .r060_orbital_eccentricity_scheme import orbital_targets
+from ._orbital_targets import orbital_targets
 
 CODE = "R061"
 SEVERITY = Severity.ERROR

@@ -7,11 +7,11 @@ only the portal writes, such as ``id``, ``state`` or ``created``) describe the
 past, so this rule is off for them unless ``--now`` is given.  Reported at the
 window's ``end``.
 
-Passes (checked with ``--now 2030-06-01T00:00:00Z``)::
+Passes, in the window (now is 2030-06-01T00:00:00Z; a window may have started)::
 
-    {"start": "2031-01-05T00:00:00Z", "end": "2031-01-06T00:00:00Z"}
+    {"start": "2030-05-31T00:00:00Z", "end": "2030-06-02T00:00:00Z"}
 
-Fails (with the same ``--now``)::
+Fails at /end, in the window (it ended in May)::
 
     {"start": "2030-05-01T00:00:00Z", "end": "2030-05-10T00:00:00Z"}
 """
@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from .r070_window_end_not_after_start import format_time, window_times
+from ._windows import format_time, window_times
 
 CODE = "R071"
 SEVERITY = Severity.ERROR

@@ -18,13 +18,17 @@ only the semesters LCO has already created, so a window in a later semester
 of our table may still be refused there; a window after 2030B is refused here
 because the table ends there.
 
-Passes::
+Passes, in the window (2030A ends on 31 July 2030)::
 
-    {"start": "2031-01-05T00:00:00Z", "end": "2031-01-25T00:00:00Z"}      (2030B)
+    {"start": "2030-07-20T00:00:00Z", "end": "2030-07-31T23:00:00Z"}
 
-Fails (runs past the end of 2030B, 31 January 2031)::
+Fails at /windows/0, in the request (runs past the end of 2030A)::
 
-    {"start": "2031-01-25T00:00:00Z", "end": "2031-02-05T00:00:00Z"}
+    {"windows": [{"start": "2030-07-25T00:00:00Z", "end": "2030-08-05T00:00:00Z"}]}
+
+Fails at /windows/0, in the request (after 2030B, where the table ends)::
+
+    {"windows": [{"start": "2031-03-01T00:00:00Z", "end": "2031-03-05T00:00:00Z"}]}
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from datetime import datetime
 from ..catalogue.semesters import semester_at, semester_containing, semesters
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from .r070_window_end_not_after_start import format_time, start_or_now, window_times
+from ._windows import format_time, start_or_now, window_times
 
 CODE = "R072"
 SEVERITY = Severity.ERROR
@@ -44,7 +48,7 @@ SCOPE = "request"
 JUDGES = "/windows/*"
 
 
-def why_no_semester(start: datetime, end: datetime) -> str:
+def _why_no_semester(start: datetime, end: datetime) -> str:
     """Where [start, end] falls relative to the table, and what to do about it."""
     table = semesters()
     first, last = table[0], table[-1]
@@ -80,6 +84,6 @@ def check(context: RequestContext) -> Iterator[Finding]:
             CODE,
             SEVERITY,
             f"window {format_time(start)} to {format_time(window.end)} does not fit in one "
-            f"semester: {why_no_semester(start, window.end)}",
+            f"semester: {_why_no_semester(start, window.end)}",
             pointer=f"{context.pointer}/windows/{window.index}",
         )

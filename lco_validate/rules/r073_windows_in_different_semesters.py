@@ -7,15 +7,15 @@ request's; every window in another semester is reported.  Windows that fit no
 semester are R072's, and, as in the portal, do not take part.  Semesters come
 from our table (see R072), not from the portal's database.
 
-Passes (both in 2030B)::
+Passes, in the request (both in 2030A)::
 
-    "windows": [{"start": "2030-09-01T00:00:00Z", "end": "2030-09-10T00:00:00Z"},
-                {"start": "2031-01-05T00:00:00Z", "end": "2031-01-10T00:00:00Z"}]
+    {"windows": [{"start": "2030-06-10T00:00:00Z", "end": "2030-06-20T00:00:00Z"},
+                 {"start": "2030-07-01T00:00:00Z", "end": "2030-07-05T00:00:00Z"}]}
 
-Fails (2030B and 2031A)::
+Fails at /windows/1, in the request (2030A, then 2030B)::
 
-    "windows": [{"start": "2031-01-05T00:00:00Z", "end": "2031-01-10T00:00:00Z"},
-                {"start": "2031-02-05T00:00:00Z", "end": "2031-02-10T00:00:00Z"}]
+    {"windows": [{"start": "2030-06-10T00:00:00Z", "end": "2030-06-20T00:00:00Z"},
+                 {"start": "2030-08-05T00:00:00Z", "end": "2030-08-10T00:00:00Z"}]}
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from ..catalogue.semesters import Semester, semester_containing
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from .r070_window_end_not_after_start import start_or_now, window_times
+from ._windows import start_or_now, window_times
 
 CODE = "R073"
 SEVERITY = Severity.ERROR

@@ -8,13 +8,17 @@ MIN_IPP_VALUE and MAX_IPP_VALUE, settable per deployment; these are LCO's).
 Whether the proposal has enough IPP time for a value above 1 needs the
 portal's database and is not checked.
 
-Passes::
+Passes, in the group (the bounds are allowed)::
 
-    {"ipp_value": 1.05, ...}
+    {"ipp_value": 2.0}
 
-Fails::
+Fails at /ipp_value, in the group::
 
-    {"ipp_value": 2.5, ...}
+    {"ipp_value": 2.5}
+
+Fails at /ipp_value, in the group::
+
+    {"ipp_value": 0.4}
 """
 
 from __future__ import annotations

@@ -7,13 +7,17 @@ latter is worded for MANY whatever the operator; the schema already refuses
 operators other than SINGLE and MANY, so that quirk cannot show here.)
 Reported at ``operator``.
 
-Passes::
+Passes, in the group (two requests)::
 
-    {"operator": "MANY", "requests": [{...}, {...}], ...}
+    {"operator": "MANY", "requests": [{}, {}]}
 
-Fails::
+Fails at /operator, in the group (MANY with one request)::
 
-    {"operator": "MANY", "requests": [{...}], ...}
+    {"operator": "MANY"}
+
+Fails at /operator, in the group (SINGLE with two requests)::
+
+    {"operator": "SINGLE", "requests": [{}, {}]}
 """
 
 from __future__ import annotations

@@ -6,15 +6,14 @@ observation type NORMAL, RAPID_RESPONSE and TIME_CRITICAL, and accepts them
 for DIRECT and REAL_TIME.  Each such target is reported at its ``type`` (the
 portal stops at the first).
 
-Passes::
+Passes, in the group::
 
     {"observation_type": "DIRECT", "requests": [{"configurations": [{"target":
-        {"type": "HOUR_ANGLE", "hour_angle": 1.5, "dec": -30, ...}, ...}]}], ...}
+        {"type": "HOUR_ANGLE", "hour_angle": 1.5, "dec": -30}}]}]}
 
-Fails::
+Fails at /type, in the target (the base group is NORMAL)::
 
-    {"observation_type": "NORMAL", "requests": [{"configurations": [{"target":
-        {"type": "HOUR_ANGLE", "hour_angle": 1.5, "dec": -30, ...}, ...}]}], ...}
+    {"type": "HOUR_ANGLE", "hour_angle": 1.5, "dec": -30}
 """
 
 from __future__ import annotations
@@ -23,13 +22,11 @@ from collections.abc import Iterator
 
 from ..checking.context import GroupContext
 from ..findings import Finding, Severity
+from ._observation_types import NOT_SCHEDULED
 
 CODE = "R082"
 SEVERITY = Severity.ERROR
 SCOPE = "group"
-
-#: Observation types that bypass the scheduler, for which the portal skips this check.
-NOT_SCHEDULED = frozenset({"DIRECT", "REAL_TIME"})
 
 
 def check(context: GroupContext) -> Iterator[Finding]:

@@ -11,15 +11,15 @@ The portal makes this check while it looks up the proposal's rapid-response
 allocation, so it is only reached when that allocation exists; offline we
 assume it does.
 
-Passes (checked with ``--now 2030-06-01T00:00:00Z``)::
+Passes, in the group (now is 2030-06-01T00:00:00Z; the window opened an hour ago)::
 
     {"observation_type": "RAPID_RESPONSE", "requests": [{"windows":
-        [{"start": "2030-05-31T23:00:00Z", "end": "2030-06-01T20:00:00Z"}], ...}], ...}
+        [{"start": "2030-05-31T23:00:00Z", "end": "2030-06-01T20:00:00Z"}]}]}
 
-Fails (with the same ``--now``)::
+Fails at /requests/0/windows/0/start, in the group (it opens in six hours)::
 
     {"observation_type": "RAPID_RESPONSE", "requests": [{"windows":
-        [{"start": "2030-06-01T06:00:00Z", "end": "2030-06-01T20:00:00Z"}], ...}], ...}
+        [{"start": "2030-06-01T06:00:00Z", "end": "2030-06-01T20:00:00Z"}]}]}
 """
 
 from __future__ import annotations
@@ -28,13 +28,12 @@ from collections.abc import Iterator
 
 from ..checking.context import GroupContext
 from ..findings import Finding, Severity
-from .r070_window_end_not_after_start import format_time, window_times
+from ._observation_types import RAPID_RESPONSE
+from ._windows import format_time, window_times
 
 CODE = "R083"
 SEVERITY = Severity.ERROR
 SCOPE = "group"
-
-RAPID_RESPONSE = "RAPID_RESPONSE"
 
 
 def check(context: GroupContext) -> Iterator[Finding]:

@@ -16,13 +16,16 @@ cannot be computed (an instrument type the catalogue lacks, see D002), the
 rule is skipped.  As with R083, the portal only gets here when the proposal
 has a rapid-response allocation; offline we assume it does.
 
-Passes (a 1000 s observation, ``--now 2030-06-01T00:00:00Z``)::
+Passes, in the group (now is 2030-06-01T00:00:00Z; the observation takes 197 s, so a window
+may end until 2030-06-02T00:03:17Z)::
 
-    "windows": [{"start": "2030-05-31T23:00:00Z", "end": "2030-06-02T00:10:00Z"}]
+    {"observation_type": "RAPID_RESPONSE", "requests": [{"windows":
+        [{"start": "2030-05-31T23:00:00Z", "end": "2030-06-02T00:03:00Z"}]}]}
 
-Fails (ends 48 hours after now)::
+Fails at /requests/0/windows/0/end, in the group (a minute too late)::
 
-    "windows": [{"start": "2030-05-31T23:00:00Z", "end": "2030-06-03T00:00:00Z"}]
+    {"observation_type": "RAPID_RESPONSE", "requests": [{"windows":
+        [{"start": "2030-05-31T23:00:00Z", "end": "2030-06-02T00:04:00Z"}]}]}
 """
 
 from __future__ import annotations
@@ -34,8 +37,8 @@ from ..catalogue.semesters import semester_containing
 from ..checking.context import GroupContext
 from ..findings import Finding, Severity
 from ..model.duration import AllocationKey, DurationError, RequestDuration, charged_by_allocation
-from .r070_window_end_not_after_start import format_time, start_or_now, window_times
-from .r083_rapid_response_start_in_future import RAPID_RESPONSE
+from ._observation_types import RAPID_RESPONSE
+from ._windows import format_time, start_or_now, window_times
 
 CODE = "R084"
 SEVERITY = Severity.ERROR
@@ -44,7 +47,7 @@ SCOPE = "group"
 RAPID_RESPONSE_LEAD_SECONDS = 86400
 
 
-def charged_durations(context: GroupContext) -> dict[AllocationKey, float] | None:
+def _charged_durations(context: GroupContext) -> dict[AllocationKey, float] | None:
     """Seconds the group charges to each allocation; None if a duration cannot be computed."""
     timed_requests: list[tuple[str | None, RequestDuration]] = []
     for request in context.requests:
@@ -63,7 +66,7 @@ def charged_durations(context: GroupContext) -> dict[AllocationKey, float] | Non
 def check(context: GroupContext) -> Iterator[Finding]:
     if context.group.get("observation_type") != RAPID_RESPONSE or not context.time_rules_apply:
         return
-    charged = charged_durations(context)
+    charged = _charged_durations(context)
     if not charged:
         return
     duration = min(charged.values())

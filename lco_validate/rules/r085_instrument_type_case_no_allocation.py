@@ -8,13 +8,18 @@ sufficient NORMAL time allocated on the instrument you're requesting for this
 proposal".  DIRECT and REAL_TIME groups skip the allocation check.  Reported
 at each such ``instrument_type``.
 
-Passes::
+Passes, in the configuration::
 
-    {"instrument_type": "1M0-SCICAM-SINISTRO", ...}
+    {"instrument_type": "1M0-SCICAM-SINISTRO"}
 
-Fails::
+Fails at /instrument_type, in the configuration::
 
-    {"instrument_type": "1m0-scicam-sinistro", ...}
+    {"instrument_type": "1m0-scicam-sinistro"}
+
+Passes, in the group (DIRECT groups skip the allocation check)::
+
+    {"observation_type": "DIRECT", "requests": [{"configurations":
+        [{"instrument_type": "1m0-scicam-sinistro"}]}]}
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from collections.abc import Iterator
 
 from ..checking.context import GroupContext
 from ..findings import Finding, Severity
-from .r082_hour_angle_scheduled import NOT_SCHEDULED
+from ._observation_types import NOT_SCHEDULED
 
 CODE = "R085"
 SEVERITY = Severity.ERROR

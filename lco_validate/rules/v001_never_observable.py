@@ -17,18 +17,19 @@ Runs for documents to be submitted, and for archive records only with
 (window over or inverted, instrument type not schedulable there) and when the
 duration cannot be computed.
 
-Passes (L95 on the 1 m telescope at Teide, tfn, over one night)::
+Passes, in the request (M4, at declination -26.5, from Sutherland in June)::
 
-    {"configurations": [{"instrument_type": "1M0-SCICAM-SINISTRO",
-      "target": {"type": "ICRS", "name": "L95", "ra": 58.2189165, "dec": -0.01496},
-      "constraints": {"max_airmass": 3.0, "min_lunar_distance": 20.0}, ...}],
-     "windows": [{"start": "2025-01-29T03:25:30Z", "end": "2025-01-30T03:25:30Z"}],
-     "location": {"telescope_class": "1m0", "site": "tfn", "enclosure": "domb",
-                  "telescope": "1m0a"}}
+    {"location": {"site": "cpt"}}
 
-Fails (the same request with a window in daylight at tfn)::
+Fails at /windows/0, in the request (from Teide, at latitude +28.3, M4 never climbs to the default
+airmass limit of 1.6)::
 
-    "windows": [{"start": "2025-01-29T10:00:00Z", "end": "2025-01-29T12:00:00Z"}]
+    {"location": {"site": "tfn"}}
+
+Fails at /windows/0, in the request (a window in daylight at La Silla)::
+
+    {"location": {"site": "lsc"},
+     "windows": [{"start": "2030-06-10T15:00:00Z", "end": "2030-06-10T18:00:00Z"}]}
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ SCOPE = "request"
 
 
 def check(context: RequestContext) -> Iterator[Finding]:
-    from ..visibility.checking import applies, windows_pointer
+    from ._visibility import applies, windows_pointer
 
     if not applies(context):
         return

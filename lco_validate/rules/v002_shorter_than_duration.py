@@ -16,13 +16,14 @@ computed for one pass.
 
 Runs under the same conditions as V001.
 
-Passes (V001's example: a 1026 s request; L95 is observable for 18997 s at tfn)::
+Passes, in the request (the 197 s request fits many nights at Sutherland)::
 
-    "windows": [{"start": "2025-01-29T03:25:30Z", "end": "2025-01-30T03:25:30Z"}]
+    {"location": {"site": "cpt"}}
 
-Fails (the window closes 13 minutes after dusk at tfn: 799 s, less than 1026 s)::
+Fails at /windows/0, in the request (two minutes of a night at Sutherland, less than 197 s)::
 
-    "windows": [{"start": "2025-01-29T19:30:00Z", "end": "2025-01-29T19:50:00Z"}]
+    {"location": {"site": "cpt"},
+     "windows": [{"start": "2030-06-10T22:00:00Z", "end": "2030-06-10T22:02:00Z"}]}
 """
 
 from __future__ import annotations
@@ -39,14 +40,9 @@ SCOPE = "request"
 
 
 def check(context: RequestContext) -> Iterator[Finding]:
-    from ..visibility.checking import (
-        applies,
-        filled_request,
-        fills_window,
-        hours_and_seconds,
-        windows_pointer,
-    )
+    from ..model.fill_window import filled_request, fills_window
     from ..visibility.observability import iso
+    from ._visibility import applies, hours_and_seconds, windows_pointer
 
     if not applies(context):
         return

@@ -19,15 +19,23 @@ fixed.  Orbital schemes the portal cannot compute at all are R061's (the
 portal then fails outright, and no V rule judges the request).  Runs under
 the same conditions as V001.
 
-Passes::
+Passes, in the target::
 
-    "target": {"type": "ORBITAL_ELEMENTS", "scheme": "MPC_MINOR_PLANET", "meandist": 2.77,
-               "eccentricity": 0.0785, ...}
+    {"type": "ORBITAL_ELEMENTS", "name": "2030 MB", "scheme": "MPC_MINOR_PLANET",
+     "epochofel": 62640, "orbinc": 10.6, "longascnode": 80.3, "argofperih": 73.6,
+     "meandist": 2.77, "eccentricity": 0.0785, "meananom": 120.0}
 
-Fails (a negative mean distance)::
+Fails at /meandist, in the target (a negative mean distance)::
 
-    "target": {"type": "ORBITAL_ELEMENTS", "scheme": "MPC_MINOR_PLANET", "meandist": -2.77,
-               "eccentricity": 0.0785, ...}
+    {"type": "ORBITAL_ELEMENTS", "name": "2030 MB", "scheme": "MPC_MINOR_PLANET",
+     "epochofel": 62640, "orbinc": 10.6, "longascnode": 80.3, "argofperih": 73.6,
+     "meandist": -2.77, "eccentricity": 0.0785, "meananom": 120.0}
+
+Fails at /requests/0/configurations/0/target/type, in the group (an HOUR_ANGLE target, which a
+DIRECT group may have)::
+
+    {"observation_type": "DIRECT", "requests": [{"configurations": [{"target":
+        {"type": "HOUR_ANGLE", "hour_angle": 1.5, "dec": -30}}]}]}
 """
 
 from __future__ import annotations
@@ -35,7 +43,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..checking.context import RequestContext
-from ..findings import Finding, Severity, escape_token
+from ..documents.pointers import escape_token
+from ..findings import Finding, Severity
 
 CODE = "V003"
 SEVERITY = Severity.WARNING
@@ -43,7 +52,7 @@ SCOPE = "request"
 
 
 def check(context: RequestContext) -> Iterator[Finding]:
-    from ..visibility.checking import applies
+    from ._visibility import applies
 
     if not applies(context):
         return

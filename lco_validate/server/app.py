@@ -14,13 +14,33 @@ Any ``Authorization`` header is accepted: the server answers only what it is
 sent, keeps nothing, and binds to loopback unless told otherwise.  The
 catalogue and the validators are built once per process; requests are checked
 in Starlette's thread pool.
+
+Which settings apply.  The server stands in for the portal: a client that
+gets "valid" here must get "valid" there, so an answer may depend only on what
+the portal's own answer depends on, the request, the network's catalogue and
+the time.  ``serve`` therefore resolves its settings as every command does
+(flags over ``[tool.lco-validate]`` over the defaults), but honours only
+``configdb`` (the catalogue the portal would hold) and ``now`` (the time it
+would judge at; by default each request's arrival).  Not honoured, on purpose:
+
+* ``select``, ``ignore`` and ``severity``: they would hide a portal error or
+  turn a warning into one, so the answer would no longer be the portal's;
+* ``visibility``: the portal always computes visibility (it refuses requests
+  never observable long enough, and answers ``largest_interval``);
+* ``duration-tolerance``: the portal has no tolerance for a recorded duration;
+* ``strict``, ``include``, ``exclude``, ``output-format``: they concern runs
+  over files, not answers.
+
+``as_the_portal`` enforces this for any ``Settings`` given to ``make_app``, and
+``check --output-format portal`` uses it too.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..checking.context import Settings
+from ..checking.policy import Policy, Settings, default
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -30,9 +50,25 @@ MAX_BODY_BYTES = 2_621_440
 JSON_TYPES = ("application/json",)
 
 
+def as_the_portal(settings: Settings) -> Settings:
+    """``settings`` with what the portal does not have set as the portal behaves.
+
+    Keeps the catalogue, the time and the run's memory; reports every finding as
+    written, with visibility on and no duration tolerance (see the module's notes).
+    """
+    return replace(
+        settings,
+        policy=Policy(),
+        visibility=True,
+        duration_tolerance=default("duration-tolerance"),
+    )
+
+
 def make_app(settings: Settings) -> Starlette:
-    """The application; ``settings`` fix the catalogue and, if given, the time 'now'."""
-    from dataclasses import replace
+    """The application; ``settings`` fix the catalogue and, if given, the time 'now'.
+
+    Only those two count: the rest is set as the portal behaves (``as_the_portal``).
+    """
     from datetime import UTC, datetime
 
     from starlette.applications import Starlette
@@ -45,6 +81,7 @@ def make_app(settings: Settings) -> Starlette:
     from .instruments import instruments_document
     from .validate import answer_text
 
+    settings = as_the_portal(settings)
     instruments = instruments_document(settings.catalogue)
     fixed_now = settings.now
 

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..checking.context import RequestContext, Settings
+from ..checking.context import RequestContext
 from ..checking.pipeline import check_unit
+from ..checking.policy import Settings
 from ..documents.kinds import REQUEST_GROUP, Unit
 from ..documents.loading import SourceFile, load_bytes
-from ..findings import Finding, Severity, pointer_parts
+from ..documents.pointers import pointer_parts
+from ..findings import Finding, Severity
 from ..model.duration import DurationError, request_duration
 
 JSON = dict[str, Any]
@@ -57,18 +59,17 @@ def answer(document: object, settings: Settings, found: list[Finding] | None = N
         kind = "a list" if isinstance(document, list) else type(document).__name__
         message = f"J013 the body is {kind}; the portal validates one request group (an object)"
         return {"request_durations": {}, "errors": {NON_FIELD: [message]}}
-    contexts: list[RequestContext] = []
-    unit = Unit(REQUEST_GROUP, document, "")
-    findings = [*(found or []), *check_unit(unit, settings, contexts)]
+    checked = check_unit(Unit(REQUEST_GROUP, document, ""), settings)
+    findings = [*(found or []), *checked.findings]
     errors = nested_errors(document, [f for f in findings if f.severity is Severity.ERROR])
     if errors:
         return {"request_durations": {}, "errors": errors}
-    return {"request_durations": request_durations(contexts), "errors": {}}
+    return {"request_durations": request_durations(checked.well_formed), "errors": {}}
 
 
 def request_durations(contexts: list[RequestContext]) -> JSON:
     """The ``request_durations`` of a group whose requests all passed."""
-    from ..visibility.checking import filled_request, fills_window
+    from ..model.fill_window import filled_request, fills_window
 
     requests = []
     for context in contexts:

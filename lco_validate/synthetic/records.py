@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..catalogue.snapshot import Catalogue
-from .requests import _Counters, _profiles, _request, _windows
+from .requests import Counters, draw_request, draw_windows, type_profiles
 
 JSON = dict[str, Any]
 
@@ -45,16 +45,16 @@ def generate_requests(
     period later.
     """
     rng = random.Random(seed)
-    profiles = _profiles(catalogue)
+    profiles = type_profiles(catalogue)
     if not profiles:
         raise ValueError(f"{catalogue.source} has no SCHEDULABLE instrument type to draw from")
     weights = [profile.weight for profile in profiles]
-    counters = _Counters(request_id=1_000_000 + rng.randrange(1_000_000), configuration_id=0)
+    counters = Counters(request_id=1_000_000 + rng.randrange(1_000_000), configuration_id=0)
     counters.configuration_id = counters.request_id * 4
     produced = 0
     while produced < count:
         profile = rng.choices(profiles, weights)[0]
-        drawn = _request(rng, profile, catalogue, counters)
+        drawn = draw_request(rng, profile, catalogue, counters)
         start = drawn.pop("_start")
         copies = min(cadence, count - produced)
         template = json.dumps(drawn) if copies > 1 else ""
@@ -68,7 +68,7 @@ def generate_requests(
             yield record
 
 
-def _cadence_copy(template: str, counters: _Counters) -> JSON:
+def _cadence_copy(template: str, counters: Counters) -> JSON:
     """The drawn request again, under new request and configuration ids."""
     copy: JSON = json.loads(template)
     counters.request_id += 1
@@ -96,7 +96,7 @@ def _recorded(
     if rng.random() < wrong_fraction:
         recorded = _wrong_duration(rng, true_duration)
     request["duration"] = recorded
-    request["windows"] = _windows(rng, start, recorded)
+    request["windows"] = draw_windows(rng, start, recorded)
     return SyntheticRequest(request, true_duration)
 
 

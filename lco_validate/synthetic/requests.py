@@ -1,10 +1,10 @@
 """One synthetic request, drawn from what the catalogue offers.
 
-``_profiles`` digests the catalogue's SCHEDULABLE instrument types (their
+``type_profiles`` digests the catalogue's SCHEDULABLE instrument types (their
 places, readout, acquisition, guiding, rotator and exposure modes, optical
 elements and configuration types) into profiles with the archive's mix of
-weights; ``_request`` draws one request of a profile: its configurations,
-instrument configs, constraints, target and location (``_windows`` adds the
+weights; ``draw_request`` draws one request of a profile: its configurations,
+instrument configs, constraints, target and location (``draw_windows`` adds the
 windows once its duration is known).  The records are complete: every default
 the portal fills in is present.
 """
@@ -67,7 +67,7 @@ ARCHIVE_SPAN_DAYS = 7 * 365
 
 
 @dataclass
-class _TypeProfile:
+class TypeProfile:
     """What the catalogue offers for one instrument type, pre-digested for drawing."""
 
     code: str
@@ -89,7 +89,7 @@ class _TypeProfile:
 
 
 @dataclass
-class _Counters:
+class Counters:
     request_id: int
     configuration_id: int
 
@@ -97,7 +97,7 @@ class _Counters:
 # -- what the catalogue offers ----------------------------------------------------------------
 
 
-def _profiles(catalogue: Catalogue) -> list[_TypeProfile]:
+def type_profiles(catalogue: Catalogue) -> list[TypeProfile]:
     profiles = []
     for code in sorted(catalogue.schedulable_instrument_types()):
         instrument_type = catalogue.instrument_type(code)
@@ -114,7 +114,7 @@ def _profiles(catalogue: Catalogue) -> list[_TypeProfile]:
         acquisition = catalogue.mode_group(code, "acquisition") or {}
         groups, defaults = _element_groups(places[0].instrument)
         profiles.append(
-            _TypeProfile(
+            TypeProfile(
                 code=str(instrument_type["code"]),
                 category=str(instrument_type.get("instrument_category", "IMAGE")),
                 telescope_class=places[0].telescope_class,
@@ -177,8 +177,8 @@ def _extra_params(rng: random.Random, mode: JSON, exposure_time: float = 0.0) ->
 # -- one request ------------------------------------------------------------------------------
 
 
-def _request(
-    rng: random.Random, profile: _TypeProfile, catalogue: Catalogue, counters: _Counters
+def draw_request(
+    rng: random.Random, profile: TypeProfile, catalogue: Catalogue, counters: Counters
 ) -> JSON:
     counters.request_id += rng.randint(1, 3)
     start = ARCHIVE_START + timedelta(seconds=rng.randrange(ARCHIVE_SPAN_DAYS * 86400))
@@ -227,7 +227,7 @@ def _request(
     }
 
 
-def _configuration_sequence(rng: random.Random, profile: _TypeProfile) -> list[str]:
+def _configuration_sequence(rng: random.Random, profile: TypeProfile) -> list[str]:
     offered = profile.configuration_types
     if profile.category == "IMAGE":
         weights = {t: w for t, w in IMAGING_CONFIGURATION_TYPES.items() if t in offered}
@@ -260,10 +260,10 @@ class _Draw:
 
 def _configuration(
     rng: random.Random,
-    profile: _TypeProfile,
+    profile: TypeProfile,
     catalogue: Catalogue,
     draw: _Draw,
-    counters: _Counters,
+    counters: Counters,
 ) -> JSON:
     counters.configuration_id += rng.randint(1, 3)
     configuration_type, priority, target = draw.configuration_type, draw.priority, draw.target
@@ -306,7 +306,7 @@ def _configuration(
 
 def _instrument_configs(
     rng: random.Random,
-    profile: _TypeProfile,
+    profile: TypeProfile,
     configuration_type: str,
     calibration: bool,
     fixed_elements: dict[str, str] | None,  # None: the configuration type takes no elements
@@ -356,7 +356,7 @@ def _instrument_configs(
     return configs
 
 
-def _readout_mode(rng: random.Random, profile: _TypeProfile) -> JSON:
+def _readout_mode(rng: random.Random, profile: TypeProfile) -> JSON:
     default = next((m for m in profile.readout_modes if m["code"] == profile.default_readout), None)
     if default is not None and (len(profile.readout_modes) == 1 or rng.random() < 0.75):
         return default
@@ -373,7 +373,7 @@ def _exposure_time(rng: random.Random, spectrum: bool, calibration: bool, kind: 
     return float(rng.choice(SPECTRUM_EXPOSURE_TIMES if spectrum else IMAGING_EXPOSURE_TIMES))
 
 
-def _acquisition(rng: random.Random, profile: _TypeProfile, properties: JSON) -> JSON:
+def _acquisition(rng: random.Random, profile: TypeProfile, properties: JSON) -> JSON:
     if properties.get("force_acquisition_off") or not profile.acquisition_modes:
         return {"mode": "OFF", "extra_params": {}}
     usable = [m for m in profile.acquisition_modes if m["code"] != "OFF"]
@@ -386,7 +386,7 @@ def _acquisition(rng: random.Random, profile: _TypeProfile, properties: JSON) ->
     return acquisition
 
 
-def _guiding(rng: random.Random, profile: _TypeProfile) -> JSON:
+def _guiding(rng: random.Random, profile: TypeProfile) -> JSON:
     mode = (
         "ON"
         if "ON" in profile.guiding_modes or not profile.guiding_modes
@@ -446,7 +446,7 @@ def _target(rng: random.Random, *, sidereal: bool) -> JSON:
     }
 
 
-def _location(rng: random.Random, profile: _TypeProfile) -> JSON:
+def _location(rng: random.Random, profile: TypeProfile) -> JSON:
     location = {"telescope_class": profile.telescope_class}
     draw = rng.random()
     if draw < 0.25:
@@ -457,7 +457,7 @@ def _location(rng: random.Random, profile: _TypeProfile) -> JSON:
     return location
 
 
-def _windows(rng: random.Random, start: datetime, duration: int) -> list[JSON]:
+def draw_windows(rng: random.Random, start: datetime, duration: int) -> list[JSON]:
     """One or two windows long enough for the request, inside one semester (as the portal
     requires of every window)."""
     from ..catalogue.semesters import semester_at

@@ -1,4 +1,4 @@
-"""Target visibility with the LCO portal's semantics, computed offline (visibility.md).
+"""Target visibility with the LCO portal's semantics, computed offline (docs/visibility.md).
 
 * ``intervals``: interval algebra on POSIX seconds (pure Python).
 * ``orbits``: two-body propagation of ORBITAL_ELEMENTS (numpy).

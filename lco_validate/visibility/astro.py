@@ -3,14 +3,14 @@
 Import this module only when a visibility computation runs: it imports
 astropy, numpy and ERFA (astropy's own computational core).
 
-Offline by configuration (visibility.md, ecosystem.md section 5.3):
+Offline by configuration (docs/visibility.md, Offline astronomy):
 ``configure_offline`` forbids downloads, uses the IERS-A table bundled in
 ``astropy-iers-data`` and never treats it as too old, so a window years after
 that release still works (UT1-UTC is then held at the table's last value, a
 sub-second effect on interval edges).  Site coordinates come from the
 catalogue, never from astropy's site registry.
 
-Speed (ecosystem.md section 5.2): every Sun, Moon and Earth quantity that does
+Speed (docs/visibility.md, Speed): every Sun, Moon and Earth quantity that does
 not depend on the site is tabulated hourly, one UTC day at a time, cached for
 the whole process and interpolated linearly; all requests and sites share the
 tables.  Positions are kept in the Celestial Intermediate Reference System

@@ -5,7 +5,7 @@ day it solves rise, transit and set once, in closed form, from the target's
 apparent place and the sidereal time at 0h UTC, and corrects each guess a
 single time (Meeus, *Astronomical Algorithms*, ch. 15).  Its answers differ
 from the true crossings in ways a user can see, and we want its numbers
-(visibility.md, issue 14):
+(docs/visibility.md, Daily step):
 
 * The first guess turns hour angle into day fraction at 360 degrees a day
   where the sky turns 360.985647, and the one correction omits the 1/cos h

@@ -1,4 +1,4 @@
-"""When a request's target is observable, decided as the portal decides it (visibility.md).
+"""When a request's target is observable, decided as the portal decides it (docs/visibility.md).
 
 The pipeline, from a request (with the portal's defaults filled in), a
 catalogue and the time "now":
@@ -276,7 +276,7 @@ def _float(value: object, default: float) -> float:
 
 def request_windows(request: JSON, default_start: datetime) -> list[Interval]:
     """Each window as POSIX seconds; a missing start is the time of validation."""
-    from ..checking.schemas import parse_portal_datetime
+    from ..documents.times import parse_portal_datetime
 
     windows: list[Interval] = []
     for window in request.get("windows") or []:

@@ -25,11 +25,11 @@ from datetime import datetime
 from typing import Any
 
 from lco_validate import Catalogue, DurationError, Finding, Severity, check_document
-from lco_validate.checking.schemas import parse_portal_datetime
-from lco_validate.findings import escape_token
+from lco_validate.documents.pointers import escape_token
+from lco_validate.documents.times import parse_portal_datetime
 from lco_validate.model.duration import request_duration as raw_request_duration
+from lco_validate.model.fill_window import filled_request, fills_window
 from lco_validate.model.normalize import normalized_request
-from lco_validate.visibility.checking import filled_request, fills_window
 
 from .portal import PortalAnswer
 
@@ -320,7 +320,7 @@ def served_duration_divergences(
     interval, whose edges differ (README); ``duration_divergences`` checks their
     stretching with the portal's own interval.
     """
-    from lco_validate.visibility.checking import fills_window
+    from lco_validate.model.fill_window import fills_window
 
     ours = served.get("requests", [])
     theirs = answer.durations.get("requests", [])

@@ -51,7 +51,7 @@ DITHER_PATTERNS = ("line", "grid", "spiral", "custom")
 MOSAIC_PATTERNS = ("line", "grid", "custom")
 ORBITAL_SCHEMES = ("MPC_MINOR_PLANET", "MPC_COMET", "JPL_MAJOR_PLANET")
 
-#: What the portal's serializers accept as choices (portal-behaviour.md sections 1.1-1.6).
+#: What the portal's serializers accept as choices (the enums of schemas/*.json).
 PORTAL_OBSERVATION_TYPES = ("NORMAL", "RAPID_RESPONSE", "TIME_CRITICAL", "DIRECT", "REAL_TIME")
 PORTAL_CONFIGURATION_TYPES = (
     "EXPOSE",

@@ -1,34 +1,18 @@
-"""When the V rules judge a request, and helpers they share.
+"""Requests that fill their window: a REPEAT configuration stretched to the largest interval.
 
-The portal decides visibility at the end of ``RequestSerializer.validate``,
-so it never gets there for a request that an earlier rule refuses; the rule
-runner (``rules.run``) therefore skips the V rules for a request with an
-R-code error.  Here: the V rules also stay silent when the duration cannot be
-computed (D002 says why), when visibility is turned off, and for archive
-records unless ``--now`` is given.
+The portal computes a ``fill_window`` configuration's repeat duration from the
+longest time the target is observable in the request's windows, so its
+duration follows visibility (docs/duration.md, docs/visibility.md).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..catalogue.snapshot import Catalogue
-from ..model.duration import DurationError, request_duration
+from .duration import request_duration
 
 JSON = dict[str, Any]
-
-if TYPE_CHECKING:
-    from ..checking.context import RequestContext
-
-
-def applies(context: RequestContext) -> bool:
-    """True when the portal would compute visibility for this request."""
-    if not context.settings.visibility or not context.time_rules_apply:
-        return False
-    if isinstance(context.duration, DurationError):
-        return False
-    windows = context.normalized.get("windows")
-    return isinstance(windows, list) and bool(windows)
 
 
 def fills_window(request: JSON) -> bool:
@@ -64,15 +48,3 @@ def filled_request(request: JSON, catalogue: Catalogue, largest: float) -> JSON:
             configuration["repeat_duration"] = stretched
             duration = request_duration(filled, catalogue).duration
     return filled
-
-
-def hours_and_seconds(seconds: float) -> str:
-    """Both units, as users compare them with portal messages (hours) and durations (seconds)."""
-    return f"{seconds / 3600:.2f} h ({seconds:.0f} s)"
-
-
-def windows_pointer(context: RequestContext) -> str:
-    """The single window when there is one, else the list: what the user would change."""
-    windows = context.request.get("windows") or []
-    suffix = "/windows/0" if len(windows) == 1 else "/windows"
-    return context.pointer + suffix
