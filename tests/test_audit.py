@@ -5,6 +5,10 @@ from __future__ import annotations
 import gc
 import gzip
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -228,3 +232,125 @@ def test_several_jobs_find_what_one_finds_whether_workers_or_main_split_the_file
     assert {code for code, *_ in one} == {"D001", "J001"}
     assert (report["files"], report["documents"], report["requests"]) == (3, 14, 50)
     assert audited(2) == (one, report)
+
+
+# ---------------------------------------------------------------- hostile archives
+
+
+def read_codes(path: Path) -> list[str | None]:
+    """What the reader yields, in order: a finding's code, or None for a document."""
+    return [
+        item.code if isinstance(item, Finding) else None
+        for item in iter_archive_documents(str(path))
+    ]
+
+
+@pytest.mark.parametrize("depth", [600, 1000, 100_000])
+def test_deep_nesting_in_an_archive_is_j011_and_reading_goes_on(
+    tmp_path: Path, chunk: int, depth: int
+) -> None:
+    deep = "[" * depth + "]" * depth
+    pages = tmp_path / "pages.txt"
+    pages.write_text(CAPTURE + "\n" + deep + "\n" + CAPTURE)
+    assert read_codes(pages) == [None, "J011", None]
+    lines = tmp_path / "records.jsonl"
+    lines.write_text('{"a": 1}\n' + deep + '\n{"b": 2}\n')
+    assert read_codes(lines) == [None, "J011", None]
+
+
+def test_corrupt_or_truncated_gzip_is_j017_after_the_documents_before_it(tmp_path: Path) -> None:
+    whole = gzip.compress(((CAPTURE + "\n") * 300).encode(), mtime=0)  # 5.7 MB of text
+    truncated = tmp_path / "truncated.txt.gz"
+    truncated.write_bytes(whole[: len(whole) * 2 // 3])
+    codes = read_codes(truncated)
+    assert codes[-1] == "J017" and None in codes and codes.count("J017") == 1
+    corrupt = tmp_path / "corrupt.txt.gz"
+    corrupt.write_bytes(whole[:200] + bytes(100) + whole[300:])
+    assert read_codes(corrupt)[-1] == "J017"
+    not_gzip = tmp_path / "not.gz"
+    not_gzip.write_bytes(b"\x1f\x8b" + b"garbage" * 10)
+    assert read_codes(not_gzip) == ["J017"]
+    result = CliRunner().invoke(cli, ["audit", str(corrupt), "-j", "1", "-o", "json"])
+    assert result.exit_code == 1, result.output
+    assert "J017" in json.loads(result.output)["summary"]["findings_by_code"]
+
+
+def test_audit_reports_numbers_beyond_floating_point_and_surrogate_halves(tmp_path: Path) -> None:
+    text = json.dumps(page(seed_page()["results"][:2]))
+    text = text.replace('"exposure_time": 180.0', '"exposure_time": 1' + "0" * 300 + "e99", 1)
+    text = text.replace('"name": "', '"name": "\\ud800', 1)
+    path = tmp_path / "odd.json"
+    path.write_text(text)
+    found: list[Finding] = []
+    run_audit([str(path)], AuditOptions(), 1, found.extend)
+    by_code = {finding.code: finding for finding in found}
+    assert by_code["J015"].pointer.endswith("/instrument_configs/0/exposure_time")
+    assert by_code["J016"].pointer.startswith("/results/0/")
+    in_workers: list[Finding] = []  # they get the cleaned value, not the text to parse again
+    run_audit([str(path)], AuditOptions(), 2, in_workers.extend)
+    assert in_workers == found
+    result = CliRunner().invoke(cli, ["audit", str(path), "-j", "1", "--findings"])
+    assert isinstance(result.exception, SystemExit), result.output  # exit 1, not a crash
+    assert result.exit_code == 1
+
+
+def test_a_document_beyond_the_cap_ends_the_file_with_j012(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(archive, "MAX_DOCUMENT_CHARACTERS", len(CAPTURE) + 100)
+    small = json.dumps({"a": 1})
+    long_line = json.dumps({"a": "x" * (len(CAPTURE) + 200)})
+    lines = tmp_path / "records.jsonl"
+    lines.write_text(f"{small}\n{long_line}\n{small}\n")
+    assert read_codes(lines) == [None, "J012"]
+    pages = tmp_path / "pages.txt"
+    larger = json.dumps(page(seed_page()["results"] * 2), indent=1)
+    pages.write_text(CAPTURE + "\n" + larger + "\n" + CAPTURE)
+    assert read_codes(pages) == [None, "J012"]
+
+
+def test_a_gzip_of_one_line_of_two_gibibytes_is_refused_promptly_in_little_memory(
+    tmp_path: Path,
+) -> None:
+    """2 MB on disk: gzip members of 16 MiB each, repeated 128 times (the issue's reproduction)."""
+
+    def member(data: bytes) -> bytes:
+        return gzip.compress(data, compresslevel=9, mtime=0)
+
+    bomb = tmp_path / "bomb.jsonl.gz"
+    with open(bomb, "wb") as handle:
+        handle.write(member(b'{"a": "'))
+        handle.write(member(b"x" * (16 << 20)) * 128)
+        handle.write(member(b'"}\n'))
+    assert bomb.stat().st_size < 4 << 20
+    probe = (
+        "import json, resource, sys\n"
+        "from lco_validate.audit.archive import iter_archive_documents\n"
+        "codes = [getattr(item, 'code', None) for item in iter_archive_documents(sys.argv[1])]\n"
+        "print(json.dumps([codes, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))\n"
+    )
+    started = time.monotonic()
+    completed = subprocess.run(
+        [sys.executable, "-c", probe, str(bomb)], capture_output=True, text=True, timeout=120
+    )
+    seconds = time.monotonic() - started
+    assert completed.returncode == 0, completed.stderr
+    codes, peak_kib = json.loads(completed.stdout)
+    assert codes == ["J012"]
+    assert peak_kib < 400 << 10  # before: 4.1 GB; now about 150 MB (the 64 MiB cap, twice)
+    assert seconds < 30  # before: 41 s, reading all 2 GiB
+
+
+def test_audit_does_not_wait_on_a_fifo_or_read_a_device(tmp_path: Path) -> None:
+    fifo = tmp_path / "pages.txt"
+    os.mkfifo(fifo)
+    completed = subprocess.run(
+        [sys.executable, "-m", "lco_validate", "audit", "-j", "1", "--findings", str(fifo),
+         "/dev/zero", str(SEED_PAGE)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert completed.returncode == 1, completed.stderr
+    [refused] = [line for line in completed.stdout.splitlines() if ":1:1:" in line]
+    assert refused.startswith("/dev/zero:1:1:") and "J020" in refused
+    assert "character device" in refused
+    assert "Audited 3 files, 1 document, 10 requests" in completed.stdout

@@ -1,4 +1,4 @@
-"""Smoke runs of the archive benchmarks: they still run and print what they promise.
+"""Smoke runs of the archive and server benchmarks: they still run and print what they promise.
 
 Speeds are measured by hand (see the README), never asserted here.
 """
@@ -9,6 +9,8 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from .conftest import REPO
 
@@ -49,3 +51,28 @@ def test_generate_then_audit_a_small_cadence_archive(tmp_path: Path) -> None:
     from_folder = run("audit_speed.py", str(tmp_path / "pages"), "--jobs", "2")
     assert re.search(r"audit --jobs 2: [\d.]+ s wall for 60 requests", from_folder)
     assert f"findings: D001 {len(wrong)}\n" in from_folder
+
+
+@pytest.mark.loopback
+def test_serve_load_prints_throughput_latency_and_memory() -> None:
+    printed = run("serve_load.py", "--seconds", "0.3")
+    assert re.search(
+        r"server RSS after warm-up: [\d,]+ MiB in \d+ processes \(peaks summed [\d,]+ MiB\)\n",
+        printed,
+    )
+    for phase in (r"sequential \(1 client\)", r"16 clients"):
+        assert re.search(
+            phase + r": \d+ requests in [\d.]+ s = [\d,.]+ requests/s, "
+            r"p50 [\d.]+ ms, p99 [\d.]+ ms\n",
+            printed,
+        ), printed
+        assert re.search(r"server RSS after " + phase + r": [\d,]+ MiB", printed), printed
+
+
+def test_scaling_prints_times_ratios_and_peaks() -> None:
+    printed = run("scaling.py", "--quick", "--sizes", "10", "20", "--repeat", "1")
+    shapes = re.findall(r"\n {4}10: [\d.]+ {2}20: [\d.]+ {2}ratio [\d.]+\n", printed)
+    assert len(shapes) == 8, printed
+    assert "server: group of N empty requests\n" in printed
+    for large in (r"JSON Lines of 10,000 \{\} lines", r"a JSON array of 100,000 numbers"):
+        assert re.search(large + r" \([\d.]+ MiB\): [\d.]+ s, exit 1, peak \d+ MiB\n", printed)

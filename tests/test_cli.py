@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -232,3 +236,123 @@ def test_python_dash_m_runs_the_cli() -> None:
         check=False,
     )
     assert completed.returncode == 0, completed.stderr
+
+
+# ---------------------------------------------------------------- the environment at fault
+
+
+def lco_validate(*args: str, stdout: Any = subprocess.PIPE, shell_suffix: str = "") -> Any:
+    """``python -m lco_validate ARGS``, through sh when a redirection is needed."""
+    command = [sys.executable, "-m", "lco_validate", *args]
+    if shell_suffix:
+        command = ["sh", "-c", '"$0" "$@" ' + shell_suffix, *command]
+    return subprocess.run(
+        command, stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=120, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", "-o", "json", str(SEED_PAGE)),
+        ("duration", str(SEED_PAGE)),
+        ("normalize", str(REPO / "fixtures" / "valid" / "request-group.json")),
+        ("audit", "-j", "1", str(SEED_PAGE)),
+        ("rules",),
+    ],
+    ids=lambda args: args[0],
+)
+@pytest.mark.parametrize("redirection", [">/dev/full", ">&-"])
+def test_output_that_cannot_be_written_exits_2_with_one_line(
+    args: tuple[str, ...], redirection: str
+) -> None:
+    completed = lco_validate(*args, stdout=None, shell_suffix=redirection)
+    assert completed.returncode == 2, completed.stderr
+    [line] = [row for row in completed.stderr.splitlines() if not row.startswith("Note: ")]
+    reason = "No space left on device" if redirection == ">/dev/full" else "output is closed"
+    assert line.startswith("lco-validate: cannot write the output: ") and reason in line
+
+
+def test_a_command_with_nothing_to_print_does_not_need_an_output() -> None:
+    completed = lco_validate("check", str(SEED_PAGE), stdout=None, shell_suffix=">&-")
+    assert completed.returncode == 0, completed.stderr
+
+
+def test_serve_on_a_port_in_use_exits_2_naming_the_port() -> None:
+    pytest.importorskip("uvicorn")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        completed = lco_validate("serve", "--port", str(port))
+    assert completed.returncode == 2
+    [line] = completed.stderr.splitlines()
+    assert f"127.0.0.1 port {port}" in line and "already in use" in line
+
+
+@pytest.mark.parametrize("command", ["duration", "visibility"])
+def test_duration_and_visibility_fail_when_a_file_cannot_be_read_as_requests(
+    tmp_path: Path, command: str
+) -> None:
+    group = REPO / "fixtures" / "valid" / "request-group.json"
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b'{"a": \x00}')
+    not_requests = tmp_path / "numbers.json"
+    not_requests.write_text("[1, 2]")
+    for unreadable, code in [
+        (tmp_path / "absent.json", "J020"),
+        (binary, "J009"),
+        (not_requests, "J013"),
+    ]:
+        result = run(command, str(group), str(unreadable))
+        assert result.exit_code == 1, (unreadable, result.output)
+        assert f"{unreadable}: {code} " in result.stderr
+    assert run(command, str(group)).exit_code == 0
+
+
+def test_normalize_never_prints_infinity(tmp_path: Path) -> None:
+    text = (REPO / "fixtures" / "valid" / "request-group.json").read_text()
+    path = tmp_path / "huge.json"
+    path.write_text(text.replace('"exposure_time": 60', '"exposure_time": 1' + "0" * 300 + "e99"))
+    result = run("normalize", str(path))
+    assert result.exit_code == 1
+    assert "Infinity" not in result.stdout and "J015" in result.stderr
+
+
+def as_another_user() -> list[str]:
+    """A command prefix that drops root's right to read anything (unreadable means unreadable)."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("root without setpriv: permissions cannot be tested")
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("check",), ("audit", "-j1", "--findings"), ("duration",), ("visibility",), ("normalize",)],
+    ids=lambda args: args[0],
+)
+def test_an_unreadable_directory_or_file_fails_every_command(args: tuple[str, ...]) -> None:
+    group = (REPO / "fixtures" / "valid" / "request-group.json").read_bytes()
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        root.chmod(0o755)  # reachable by the other user
+        (root / "readable").mkdir()
+        (root / "readable" / "request.json").write_bytes(group)
+        (root / "readable" / "locked").mkdir()
+        (root / "readable" / "locked" / "hidden.json").write_bytes(group)
+        (root / "locked.json").write_bytes(group)
+        (root / "readable" / "locked").chmod(0)
+        (root / "locked.json").chmod(0)
+        for target in [root / "readable", root / "locked.json"]:
+            if args == ("normalize",) and target.is_dir():
+                target = target / "locked"
+            completed = subprocess.run(
+                [*as_another_user(), sys.executable, "-m", "lco_validate", *args, str(target)],
+                capture_output=True, text=True, timeout=120, check=False,
+                env={**os.environ, "HOME": folder},  # astropy writes its settings there
+            )  # fmt: skip
+            assert completed.returncode == 1, (target, completed.stdout, completed.stderr)
+            assert "J020" in completed.stdout + completed.stderr
+            assert "Permission denied" in completed.stdout + completed.stderr

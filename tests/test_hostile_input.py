@@ -130,6 +130,50 @@ def test_an_absurd_number_elsewhere_is_reported_without_failing_a_rule() -> None
         assert "J015" in codes(checked(group_with(path, raw), FULL)), path
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "1" + "0" * 300 + "e99",  # fewer than 309 digits, a two-digit exponent
+        "1" + "0" * 300 + ".5e99",
+        "0." + "0" * 20 + "1e400",  # the exponent outweighs the leading zeros
+        "-1e309",
+        "1E+0309",
+        "17976931348623159" + "e292",  # just past the largest double
+    ],
+)
+def test_every_literal_beyond_floating_point_is_j015_however_written(raw: str) -> None:
+    assert float(raw) in (float("inf"), float("-inf"))  # as the portal's parser reads it
+    data = group_with((*INSTRUMENT_CONFIG, "exposure_time"), raw)
+    finding = only(checked(data), "J015")
+    assert (finding.line, finding.column) == position_of(data, raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "1" + "0" * 400 + "e-300",  # a huge mantissa with a negative exponent: 1e100
+        "0." + "0" * 400 + "1e400",  # 1e-1
+        "1e-400",  # underflows to 0: small, not beyond floating point
+        "17976931348623157" + "e292",  # the largest double itself
+    ],
+)
+def test_finite_literals_however_written_are_not_j015(raw: str) -> None:
+    assert float(raw) not in (float("inf"), float("-inf"))
+    data = group_with((*INSTRUMENT_CONFIG, "exposure_time"), raw)
+    assert "J015" not in codes(checked(data))
+
+
+def test_the_server_refuses_a_number_beyond_floating_point_however_written() -> None:
+    from lco_validate.server.validate import answer_text
+
+    data = group_with((*INSTRUMENT_CONFIG, "exposure_time"), "1" + "0" * 300 + "e99")
+    status, answer = answer_text(data, QUIET)
+    assert answer["request_durations"] == {}
+    configuration = answer["errors"]["requests"][0]["configurations"][0]
+    [message] = configuration["instrument_configs"][0]["exposure_time"]
+    assert (status, message[:4]) == (200, "J015")
+
+
 def test_an_infinity_literal_is_j003_only() -> None:
     data = group_with((*INSTRUMENT_CONFIG, "exposure_time"), "Infinity")
     assert "J003" in codes(checked(data))

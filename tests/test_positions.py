@@ -573,3 +573,31 @@ def test_deeply_nested_mixed_with_duplicates() -> None:
     assert index.duplicates == [("/a", text.rindex('"a"'))]
     assert index.value_offset("/a") == len(text) - 2
     assert index.value_offset("/a/0") is None
+
+
+def test_below_an_empty_object_or_array_falls_back_to_it() -> None:
+    text = '{"a": {}, "b": [], "c": [{}, [ ], 3], "d": {"e": 1}}'
+    index = scan(text)
+    assert index.value_offset("/a") == 6
+    assert index.value_offset("/a/x") is None
+    assert index.locate("/a/x") == (1, 7)
+    assert index.locate("/b/0") == (1, 16)
+    assert index.locate("/c/0/x") == (1, 26)
+    assert index.locate("/c/1/0") == (1, 30)
+    assert index.value_offset("/c/2") == 34
+    assert index.value_offset("/d/e") == 49
+
+
+def test_a_large_array_is_indexed_in_machine_words() -> None:
+    """A million items took 130 MB as Python objects; machine integers take about 50."""
+    import tracemalloc
+
+    text = json.dumps([0] * 200_000)
+    tracemalloc.start()
+    try:
+        index = scan(text)
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert index.value_offset("/199999") == len(text) - 2
+    assert held < 60 * 200_000, f"{held / 200_000:.0f} bytes per item"

@@ -358,9 +358,12 @@ def _run_audit(
             if isinstance(batch, WholeFiles):
                 pending.append(pool.apply_async(audit_files, (batch,)))
             else:
-                # Workers parse the text again: a string pickles far faster than the value.
+                # Workers parse the text again: a string pickles far faster than the value
+                # (unless the value was cleaned: the text would give back what was replaced).
                 texts = [
-                    replace(item, value=None) if isinstance(item, ArchiveDocument) else item
+                    replace(item, value=None)
+                    if isinstance(item, ArchiveDocument) and not item.cleaned
+                    else item
                     for item in batch
                 ]
                 pending.append(pool.apply_async(audit_batch, (texts,)))

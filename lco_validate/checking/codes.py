@@ -55,10 +55,14 @@ status other than 2xx means the JSON is an error message, not requests.""",
     "J011": """The document is nested deeper than 512 levels.
 
 Request documents are a few levels deep; such nesting is refused before
-parsing so that it cannot exhaust the stack.""",
-    "J012": """The file is larger than 64 MiB.
+parsing so that it cannot exhaust the stack.  `audit` skips such a document
+and reads on.""",
+    "J012": """The file, or one document of an archive, is larger than 64 MiB.
 
-Files are loaded whole by `check`; archives are streamed by `audit`.""",
+Files are loaded whole by `check`; archives are streamed by `audit`, one
+document (an API page, a line of JSON Lines) at a time, and a document
+larger than 64 MiB ends the reading of its archive: that way a small
+compressed file that expands to gigabytes costs no more than 64 MiB.""",
     "J013": """A document is not a request group, a request, or a page of them.
 
 Kinds are detected from keys: 'requests', 'proposal', 'operator'... make a
@@ -74,9 +78,12 @@ Passes: {"exposure_count": 2}
 Fails:  {"exposure_count": 9999...9}   (5,000 nines)""",
     "J015": """A number beyond the floating-point range.
 
-An integer of 2**1024 (about 1.8e308) or more, or a literal such as 1e400
-that overflows to infinity.  The portal refuses such a number in every field:
-with a range error, "too large to convert to float", or a server error.
+An integer of 2**1024 (about 1.8e308) or more, or a literal that Python's
+parser, and so the portal's, reads as infinity, however it is written: 1e400,
+-1e309, 0.0001e400, or 1 followed by 300 zeros and e99.  The portal refuses
+such a number in every field: with a range error, "too large to convert to
+float", or a server error.  A literal too small for floating point reads as
+0 and is not this finding.
 
 Passes: {"exposure_time": 30}
 Fails:  {"exposure_time": 1e400}""",
@@ -89,7 +96,22 @@ its place.
 
 Passes: {"name": "M31 \\ud83d\\ude00"}   (a full pair)
 Fails:  {"name": "M31 \\ud83d"}""",
-    "J020": """A path cannot be read (missing, no permission, or not a file).""",
+    "J017": """A compressed (gzip) archive is corrupt or cut short.
+
+`audit` reads the documents before the damage and reports where it stopped;
+the rest of the file is not read.  Compress the archive again, or check
+that it was copied whole.""",
+    "J018": """A file has more than 100,000 findings; the rest are counted, not reported.
+
+Junk can hold a finding every two bytes (a JSON array of a million numbers,
+none of them a request), and keeping them all would take gigabytes.  This
+finding stands where the first one left out would, says how many were left
+out, and is as severe as the worst of them.  Fix what is reported, or check
+the file in parts.""",
+    "J020": """A path cannot be read (missing, no permission, or not a file).
+
+A directory that cannot be listed, and a device or socket, are this finding
+too; a file that cannot be read fails the run whatever the command.""",
     "S001": """A value has the wrong JSON type.
 
 Passes: "exposure_count": 2
@@ -150,6 +172,33 @@ the intended value is never used.  A close known key is suggested.
 
 Passes: "exposure_time": 30
 Fails:  "exposure_tme": 30""",
+    "S301": """A cadence request also has windows (cadence endpoint).
+
+The cadence endpoint makes the windows from the cadence; a request sent to it
+with windows of its own is refused.  An empty list passes.
+
+Passes: "cadence": {...}, "windows": []
+Fails:  "cadence": {...}, "windows": [{"start": "...", "end": "..."}]""",
+    "S302": """A cadence ends before now (cadence endpoint).
+
+Passes: "end": a time in the future
+Fails:  "end": "2020-01-01T00:00:00Z\"""",
+    "S303": """A cadence does not end after it starts (cadence endpoint).
+
+An end equal to the start is refused too.  Reported at the cadence.
+
+Passes: "start": "2030-06-10T00:00:00Z", "end": "2030-06-20T00:00:00Z"
+Fails:  "start": "2030-06-20T00:00:00Z", "end": "2030-06-10T00:00:00Z\"""",
+    "S304": """A group sent to the cadence endpoint holds more than one request.
+
+Expand each request's cadence in a group of its own; the portal asks this
+only once every field of the group is valid.""",
+    "S305": """No window of a cadence can hold the request (cadence endpoint).
+
+Each cadence window is kept only if it ends after now and the target is
+observable in it, at some site, for longer than the request's duration.  When
+none is kept the portal answers {"errors": "..."} (a string).  Widen the
+jitter, change the period or the dates, or loosen the constraints.""",
     "S900": """Another structural problem found by the schemas.""",
 }
 

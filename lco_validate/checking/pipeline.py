@@ -1,23 +1,32 @@
 """The pipeline: file -> documents -> units -> schema -> rules and durations -> located findings.
 
 Whole files and documents come out under the run's policy (``settings.policy``:
-select, ignore, severity), so every entry point that checks them reports alike.
+select, ignore, severity), so every entry point that checks them reports alike,
+and with at most ``MOST_FINDINGS`` findings each, so junk cannot exhaust memory.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .. import rules
 from ..documents.kinds import REQUEST_GROUP, Unit, iter_units
 from ..documents.loading import SourceFile, line_col, load_file
 from ..findings import Finding, Severity
 from .context import GroupContext, RequestContext
-from .policy import Settings
+from .policy import Policy, Settings
 from .schemas import schema_findings
+
+#: The most findings one file or document reports.  Junk can hold a finding
+#: per two bytes (a JSON array of a million numbers, none of them a request)
+#: and each finding kept costs a few hundred bytes: past this many they are
+#: counted, not kept, and one J018 says how many were left out.  Far more
+#: than anyone reads, and about 50 MB at most.
+MOST_FINDINGS = 100_000
 
 
 @dataclass
@@ -38,29 +47,73 @@ def check_file(path: str, settings: Settings) -> FileResult:
 
 def check_source(source: SourceFile, settings: Settings) -> FileResult:
     result = FileResult(path=source.path, documents=len(source.documents))
-    located = list(source.located)
+    kept = ReportedFindings(settings.policy)
+    for finding, start in source.located:
+        kept.add([finding], start)
     for document in source.documents:
         for item in iter_units(document.value, settings.kind):
             if isinstance(item, Finding):
-                located.append((item.with_path(source.path), document.start))
+                kept.add([item], document.start)
                 continue
             result.requests += sum(1 for _ in item.requests())
             result.records += item.is_record
-            for finding in check_unit(item, settings).findings:
-                located.append((finding.with_path(source.path), document.start))
-    result.findings = settings.policy.applied(locate(source, located))
+            kept.add(check_unit(item, settings).findings, document.start)
+    result.findings = locate(source, kept.all())
     return result
 
 
 def check_document(document: object, settings: Settings) -> list[Finding]:
     """Check an already-parsed document; findings have pointers but no line or column."""
-    found: list[Finding] = []
+    kept = ReportedFindings(settings.policy)
     for item in iter_units(document, settings.kind):
         if isinstance(item, Finding):
-            found.append(item)
+            kept.add([item])
         else:
-            found.extend(check_unit(item, settings).findings)
-    return settings.policy.applied(found)
+            kept.add(check_unit(item, settings).findings)
+    return [finding for finding, _ in kept.all()]
+
+
+class ReportedFindings:
+    """The findings a file or document reports: the policy's, and at most ``MOST_FINDINGS``.
+
+    Each is kept with the offset of its document (for ``locate``); past the
+    limit only their number and severities are, and ``all`` ends with one
+    J018 at the first finding left out, as severe as the worst of them, so
+    the run fails as it would with all of them.
+    """
+
+    def __init__(self, policy: Policy, most: int | None = None) -> None:
+        self.policy = policy
+        self.most = MOST_FINDINGS if most is None else most
+        self.kept: list[tuple[Finding, int]] = []
+        self.left_out: Counter[Severity] = Counter()
+        self.first_left_out: tuple[Finding, int] | None = None
+
+    def add(self, findings: Iterable[Finding], document_start: int = 0) -> None:
+        for finding in self.policy.applied(findings):
+            if len(self.kept) < self.most:
+                self.kept.append((finding, document_start))
+                continue
+            if self.first_left_out is None:
+                self.first_left_out = (finding, document_start)
+            self.left_out[finding.severity] += 1
+
+    def all(self) -> list[tuple[Finding, int]]:
+        if self.first_left_out is None:
+            return self.kept
+        first, document_start = self.first_left_out
+        severity = next(level for level in Severity if self.left_out[level])
+        counts = ", ".join(
+            f"{count:,} {level.value}{'s' if count != 1 else ''}"
+            for level in Severity
+            if (count := self.left_out[level])
+        )
+        message = (
+            f"only the first {self.most:,} findings are reported; {self.left_out.total():,} more "
+            f"from here on are left out ({counts}): fix these first, or check a smaller file"
+        )
+        notice = replace(first, code="J018", severity=severity, message=message)
+        return [*self.kept, (notice, document_start)]
 
 
 @dataclass
@@ -80,18 +133,18 @@ def check_unit(unit: Unit, settings: Settings) -> CheckedUnit:
     """
     structural = [finding.under(unit.pointer) for finding in schema_findings(unit.value, unit.kind)]
     found = list(structural)
-    broken = [f.pointer for f in structural if f.severity is Severity.ERROR]
+    broken = rules.Pointers(f.pointer for f in structural if f.severity is Severity.ERROR)
     well_formed: list[RequestContext] = []
     for pointer, request in unit.requests():
         context = RequestContext(request, pointer, unit, settings)
-        malformed = rules.lying_under(pointer, broken)
+        malformed = broken.lying_under(pointer)
         if not malformed:
             well_formed.append(context)
         # Objects of a malformed request that are well formed are still judged, as the
         # portal judges them: one round of fixes, not two.
         found.extend(rules.run("request", context, malformed))
     is_group = unit.kind == REQUEST_GROUP and isinstance(unit.value, dict)
-    if is_group and not rules.holds_any(unit.pointer, broken):
+    if is_group and not broken.holds_any(unit.pointer):
         group = GroupContext(unit.value, unit.pointer, unit, settings, well_formed)  # type: ignore[arg-type]
         found.extend(rules.run("group", group))
     return CheckedUnit(found, well_formed)
@@ -119,17 +172,20 @@ def locate(source: SourceFile, located: Iterable[tuple[Finding, int]]) -> list[F
     from ..documents.positions import PositionIndex, scan
 
     documents = {document.start: document for document in source.documents}
-    indexes: dict[int, PositionIndex] = {}
+    # Findings come in document order, so one index at a time serves them all:
+    # keeping each line's index of a long JSON Lines file would cost as much again.
+    indexed: tuple[int, PositionIndex] | None = None
     placed: list[Finding] = []
     for finding, start in located:
-        if not finding.line:
-            document = documents.get(start)
-            if document is None:
-                line, column = line_col(source.text, start)
-            else:
-                if start not in indexes:
-                    indexes[start] = scan(source.text, document.start, document.end)
-                line, column = indexes[start].locate(finding.pointer, at_key=finding.at_key)
-            finding = finding.with_position(line, column)
-        placed.append(finding)
+        if finding.line:
+            placed.append(finding if finding.path else replace(finding, path=source.path))
+            continue
+        document = documents.get(start)
+        if document is None:
+            line, column = line_col(source.text, start)
+        else:
+            if indexed is None or indexed[0] != start:
+                indexed = start, scan(source.text, document.start, document.end)
+            line, column = indexed[1].locate(finding.pointer, at_key=finding.at_key)
+        placed.append(replace(finding, path=source.path, line=line, column=column))
     return sorted(placed, key=lambda f: (f.line, f.column, f.code))

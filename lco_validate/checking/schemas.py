@@ -153,7 +153,10 @@ def schema_findings(instance: object, kind: str) -> Iterator[Finding]:
     findings: dict[Finding, None] = {}
     for error in validator_for(kind).iter_errors(instance):
         findings.update(dict.fromkeys(_findings_for(error, kind, instance)))
-    yield from sorted(findings, key=lambda found: _document_order(instance, found.pointer))
+    key_orders: dict[int, dict[str, int]] = {}
+    yield from sorted(
+        findings, key=lambda found: _document_order(instance, found.pointer, key_orders)
+    )
 
 
 def _findings_for(error: ValidationError, kind: str, document: object) -> Iterator[Finding]:
@@ -389,14 +392,23 @@ def _member(document: object, parts: Sequence[object]) -> object:
     return node
 
 
-def _document_order(document: object, pointer: str) -> list[int]:
-    """Sort key placing a pointer where its members appear in the document."""
+def _document_order(
+    document: object, pointer: str, key_orders: dict[int, dict[str, int]]
+) -> list[int]:
+    """Sort key placing a pointer where its members appear in the document.
+
+    ``key_orders`` keeps each object's key positions by the object's identity,
+    so an object with many findings (thousands of unknown keys) is listed once,
+    not once per finding; the document outlives the sort, so identities hold.
+    """
     order: list[int] = []
     node = document
     for part in pointer_parts(pointer):
         if isinstance(node, dict):
-            keys = list(node)
-            order.append(keys.index(part) if part in node else len(keys))
+            positions = key_orders.get(id(node))
+            if positions is None:
+                positions = key_orders[id(node)] = {key: at for at, key in enumerate(node)}
+            order.append(positions.get(part, len(positions)))
             node = node.get(part)
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
             order.append(int(part))

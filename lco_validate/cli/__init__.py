@@ -9,12 +9,16 @@ file stay quick.  Imports run one way: this module -> command modules ->
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
+import os
 import sys
 
 import click
 
 from . import audit, calibrate, catalogue, check, duration, normalize, rules, serve, visibility
-from .options import EXIT_INTERNAL
+from .options import EXIT_INTERNAL, EXIT_USAGE
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,15 +48,66 @@ for _command in (
 
 
 def main() -> None:
-    """Entry point: exit 3 with a one-line message instead of a traceback on internal errors."""
+    """Entry point: one line on stderr instead of a traceback.
+
+    Exit 2 when the environment is at fault (the output cannot be written: a full
+    disk, a closed standard output), exit 3 for anything else, which is a bug.
+    """
+    if sys.stdout is None:  # started with standard output closed (>&-)
+        sys.stdout = _ClosedOutput()
     try:
-        cli.main(prog_name="lco-validate")
+        try:
+            cli.main(prog_name="lco-validate")
+        finally:
+            # Flushed here, not at interpreter exit, so that a failure to write is seen.
+            sys.stdout.flush()
     except SystemExit:
         raise
+    except OSError as error:
+        _discard_unwritten_output()
+        _say(f"lco-validate: {_describe(error)}")
+        sys.exit(EXIT_USAGE)
     except Exception as error:
-        click.echo(
+        _say(
             f"lco-validate: internal error: {type(error).__name__}: {error}. "
-            "This is a bug; please report it with the input that caused it.",
-            err=True,
+            "This is a bug; please report it with the input that caused it."
         )
         sys.exit(EXIT_INTERNAL)
+
+
+#: Errors writing a stream that say why it cannot take the output.
+_OUTPUT_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EBADF, errno.EIO, errno.EPIPE, errno.EROFS}
+)
+
+
+def _describe(error: OSError) -> str:
+    reason = error.strerror or str(error)
+    if error.filename is not None:
+        return f"cannot write {error.filename}: {reason}"
+    if error.errno in _OUTPUT_ERRNOS:
+        return f"cannot write the output: {reason}"
+    return reason
+
+
+class _ClosedOutput(io.TextIOBase):
+    """Standard output for a process started without one: writing to it fails."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+
+def _discard_unwritten_output() -> None:
+    """Send standard output to /dev/null, so that what its buffer still holds can go at exit."""
+    with contextlib.suppress(OSError, ValueError):
+        descriptor = sys.stdout.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, descriptor)
+        os.close(devnull)
+
+
+def _say(line: str) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(line, err=True)

@@ -12,6 +12,7 @@ import click
 from ..checking.context import RequestContext
 from ..checking.policy import DURATION
 from ..documents.kinds import REQUEST_GROUP
+from ..findings import Finding
 from ..model.duration import CHANGE_TERMS
 from .options import (
     EXIT_CLEAN,
@@ -42,6 +43,8 @@ def duration(
     """Compute each request's duration as the portal does, term by term.
 
     Shows the recorded duration and the difference where a document has one.
+    Exit status 1 when a duration cannot be computed, or a file cannot be read
+    as requests (its problems are printed on stderr).
 
     \b
     Example:
@@ -51,7 +54,8 @@ def duration(
     settings = run_settings(resolution, kind)
     items = []
     groups: dict[tuple[str, str], list[RequestContext]] = {}
-    for path, context in iter_request_contexts(paths, settings):
+    unreadable: list[Finding] = []
+    for path, context in iter_request_contexts(paths, settings, unreadable):
         items.append(_duration_item(path, context.pointer, context.request, context.duration))
         if context.unit.kind == REQUEST_GROUP:
             groups.setdefault((path, context.unit.pointer), []).append(context)
@@ -66,7 +70,7 @@ def duration(
             _print_duration(item, sys.stdout)
         for group in group_items:
             _print_group(group, sys.stdout)
-    failed = any(item["duration"] is None for item in items)
+    failed = bool(unreadable) or any(item["duration"] is None for item in items)
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 

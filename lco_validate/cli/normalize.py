@@ -56,11 +56,13 @@ def normalize(path: str, kind: str | None, configdb: str | None) -> None:
     if any(problem.severity is Severity.ERROR for problem in problems):
         sys.exit(EXIT_FINDINGS)
     one_per_line = path.endswith(JSON_LINES_SUFFIXES) or len(outputs) > 1
+    # NaN and infinities are reported above (J003, J015); JSON has no way to write them.
     for output in outputs:
         if one_per_line:
-            sys.stdout.write(json.dumps(output, ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(output, ensure_ascii=False, allow_nan=False) + "\n")
         else:
-            sys.stdout.write(json.dumps(output, indent=2, ensure_ascii=False) + "\n")
+            text = json.dumps(output, indent=2, ensure_ascii=False, allow_nan=False)
+            sys.stdout.write(text + "\n")
     sys.exit(EXIT_CLEAN)
 
 

@@ -13,6 +13,7 @@ import click
 
 from ..checking.policy import SETTINGS, Resolution, SettingError, Settings, default, resolve
 from ..documents.kinds import UNIT_KINDS, Unit, iter_units
+from ..findings import Finding, Severity
 
 if TYPE_CHECKING:
     from ..catalogue.snapshot import Catalogue
@@ -164,18 +165,30 @@ def split_codes(text: str | None) -> list[str] | None:
 
 
 def iter_request_contexts(
-    paths: tuple[str, ...], settings: Settings
+    paths: tuple[str, ...], settings: Settings, unreadable: list[Finding] | None = None
 ) -> Iterator[tuple[str, RequestContext]]:
-    """(path, context) for every request in the files; unreadable input is reported on stderr."""
+    """(path, context) for every request in the files.
+
+    What cannot be read as requests (a file, a document that is not a request) is
+    reported on stderr, and its errors are added to ``unreadable``: they fail the run.
+    """
     from ..checking.context import RequestContext
     from ..documents.loading import expand_paths, load_file
+
+    def report(path: str, finding: Finding) -> None:
+        where = f" (at {finding.pointer})" if finding.pointer else ""
+        click.echo(f"{path}: {finding.code} {finding.message}{where}", err=True)
+        if unreadable is not None and finding.severity is Severity.ERROR:
+            unreadable.append(finding)
 
     for path in expand_paths(list(paths)):
         source = load_file(path)
         for finding in source.findings:
-            click.echo(f"{path}: {finding.code} {finding.message}", err=True)
+            report(path, finding)
         for document in source.documents:
             for unit in iter_units(document.value, settings.kind):
                 if isinstance(unit, Unit):
                     for pointer, request in unit.requests():
                         yield path, RequestContext(request, pointer, unit, settings)
+                else:
+                    report(path, unit)

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 import click
 
+from ..findings import Finding
 from .options import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
@@ -57,7 +58,8 @@ def visibility(
     instrument type, nautical twilight, the airmass and horizon limit, the
     hour-angle limits, the Moon constraints and the zenith blind spot.  Exit
     status 1 when a request is never observable, or not for as long as its
-    duration, in one stretch.
+    duration, in one stretch, or when a file cannot be read as requests (its
+    problems are printed on stderr).
 
     \b
     Example:
@@ -71,7 +73,8 @@ def visibility(
     fixed = settings.now
     items: list[dict[str, Any]] = []
     results = []
-    for path, context in iter_request_contexts(paths, settings):
+    unreadable: list[Finding] = []
+    for path, context in iter_request_contexts(paths, settings, unreadable):
         reference = fixed if fixed is not None or context.unit.is_record else settings.started
         result = request_visibility(
             context.normalized, settings.catalogue, reference, settings.effective_now
@@ -87,7 +90,7 @@ def visibility(
     if plot_path:
         _plot_all(items, results, plot_path)
     refused = any(item["refused"] for item in items)
-    sys.exit(EXIT_FINDINGS if refused else EXIT_CLEAN)
+    sys.exit(EXIT_FINDINGS if refused or unreadable else EXIT_CLEAN)
 
 
 def _item(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import codecs
 import fnmatch
+import io
+import itertools
 import json
 import os
 import re
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..findings import Finding, Severity
-from .odd_values import may_hold_odd_values, odd_values, read_integer
+from .odd_values import NumberWatch, may_hold_surrogates, odd_values, read_integer
 
 #: Files larger than this are not loaded whole; ``audit`` streams archives instead.
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -85,20 +87,32 @@ def expand_paths(
 
     In directories, files whose names match ``include`` are taken (``.txt`` only if it
     is a saved API page) unless ``exclude`` says no; files named explicitly are always taken.
+    A directory that cannot be listed is yielded itself, so that reading it reports why.
     """
     for path in paths:
         if path == STDIN_NAME or not os.path.isdir(path):
             yield path
             continue
-        found = sorted(
+        unlisted: list[OSError] = []
+        candidates = [
+            Path(folder, name)
+            for folder, _, names in os.walk(path, onerror=unlisted.append)
+            for name in names
+        ]
+        found = [
             str(candidate)
-            for candidate in Path(path).rglob("*")
+            for candidate in candidates
             if any(fnmatch.fnmatch(candidate.name, pattern) for pattern in include)
             and candidate.is_file()
             and (candidate.suffix != CAPTURE_SUFFIX or _is_api_capture(candidate))
             and not exclude(candidate)
-        )
-        yield from found
+        ]
+        found += [
+            str(error.filename)
+            for error in unlisted
+            if error.filename is not None and not exclude(Path(error.filename))
+        ]
+        yield from sorted(found)
 
 
 def _is_api_capture(path: Path) -> bool:
@@ -154,7 +168,13 @@ class TooLarge(Exception):
 
 
 def read_file(path: str | Path, limit: int) -> bytes:
-    """A regular file (``TooLarge`` beyond ``limit`` bytes), or a pipe a writer has open.
+    """A regular file (``TooLarge`` beyond ``limit`` bytes), or a pipe a writer has open."""
+    with open_guarded(path, limit) as handle:
+        return handle.read(limit + 1)
+
+
+def open_guarded(path: str | Path, limit: int | None = None) -> io.BufferedReader:
+    """Open a regular file (``TooLarge`` beyond ``limit`` bytes) or a pipe for reading.
 
     Devices and sockets are refused (``NotAFile``).  A FIFO is opened without
     waiting for a writer: with none, it reads as empty instead of blocking for ever;
@@ -164,12 +184,15 @@ def read_file(path: str | Path, limit: int) -> bytes:
     for test, what in _SPECIAL_FILES:
         if test(status.st_mode):
             raise NotAFile(f"it is {what}, not a file")
-    if stat.S_ISREG(status.st_mode) and status.st_size > limit:
+    if limit is not None and stat.S_ISREG(status.st_mode) and status.st_size > limit:
         raise TooLarge(status.st_size)
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    os.set_blocking(descriptor, True)
-    with open(descriptor, "rb") as handle:
-        return handle.read(limit + 1)
+    try:
+        os.set_blocking(descriptor, True)
+        return open(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)  # open() leaves a descriptor it was given open when it fails
+        raise
 
 
 def load_bytes(
@@ -337,8 +360,12 @@ def _parse_one(
         )
         return None
     flags = _ParseFlags()
+    numbers = NumberWatch()
     decoder = json.JSONDecoder(
-        object_pairs_hook=flags.build_object, parse_constant=flags.note_constant
+        object_pairs_hook=flags.build_object,
+        parse_constant=flags.note_constant,
+        parse_float=numbers.read_float,
+        parse_int=numbers.read_int,
     )
     piece = text if (start, end) == (0, len(text)) else text[start:end]
     try:
@@ -385,7 +412,7 @@ def _parse_one(
     document = Document(value=value, start=start, end=end)
     if flags.duplicates or flags.constants:
         _report_duplicates_and_constants(source, text, document)
-    if may_hold_odd_values(piece):
+    if numbers.beyond_float or may_hold_surrogates(piece):
         _report_odd_values(source, text, document)
     return document
 
@@ -468,9 +495,32 @@ def _skip_space(text: str, offset: int, end: int) -> int:
     return offset
 
 
+def nested_too_deep(text: str, limit: int = MAX_NESTING_DEPTH) -> bool:
+    """True when brackets outside the strings of ``text`` nest more than ``limit`` deep.
+
+    Exact for JSON text; quick (a few passes in C) because it runs on every document.
+    """
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    if "\\" in text:  # escaped backslashes first: a quote left after them is not escaped
+        text = text.replace("\\\\", "").replace('\\"', "")
+    structure = text.encode("utf-8", "surrogatepass").translate(None, _NOT_STRUCTURE)
+    steps = map(_NESTING_STEP.__getitem__, _QUOTED.sub(b"", structure))
+    return max(itertools.accumulate(steps), default=0) > limit
+
+
+_NOT_STRUCTURE = bytes(set(range(256)) - set(b'[]{}"'))
+#: A string's quotes (its brackets are gone), or an unclosed quote and the rest.
+_QUOTED = re.compile(rb'"[^"]*"?')
+_NESTING_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
 def _first_offset_deeper_than(text: str, start: int, end: int, limit: int) -> int | None:
     """Offset of the bracket that opens level ``limit + 1``, skipping strings; None if shallower."""
     if text.count("[", start, end) + text.count("{", start, end) <= limit:
+        return None
+    # The exact scan below is slow; the common answer, no, comes from a faster count.
+    if not nested_too_deep(text if (start, end) == (0, len(text)) else text[start:end], limit):
         return None
     depth = 0
     offset = start

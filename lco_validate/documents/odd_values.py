@@ -3,15 +3,18 @@
 * An integer with more digits than Python reads (4,300 by default): the
   portal's JSON parser refuses the whole document (J014).
 * A number beyond the floating-point range: an integer of 2**1024 or more, or a
-  literal such as 1e400 that overflows to infinity.  The portal refuses it in
-  every field, with a range error or a server error (J015).
+  literal that Python's ``float`` reads as infinity, however it is written
+  (``1e400``, ``1`` and 300 zeros then ``e99``, ``0.0001e400``).  The portal
+  refuses it in every field, with a range error or a server error (J015).
 * A string or key holding half of a UTF-16 surrogate pair (written as a
   ``\\ud800`` escape), which is no character: the portal refuses it in text
   fields; in extra_params it stores it (J016).  The rest of the checks see
   U+FFFD in its place, so that no message or output has to carry it.
 
-Ordinary documents are never walked: a search of the raw text for long digit
-runs, three-digit exponents or surrogate escapes comes first.
+Ordinary documents are never walked.  Numbers are judged as the parser reads
+them: ``NumberWatch`` is the parser's ``parse_float`` and ``parse_int``, so the
+decision is made on the value the portal's parser produces, not on how the
+literal looks.  Surrogate escapes are searched for in the raw text.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ from ..findings import Finding, Severity
 #: and so the most the portal's JSON parser reads.
 INTEGER_DIGITS_READ = 4300
 _FLOAT_BEYOND = 2**1024
-_MAYBE_HUGE_NUMBER = re.compile(r"[0-9]{309}|[eE]\+?0*[1-9][0-9]{2}")
+#: 2**1024 has 309 digits: a shorter integer is within floating point.
+_FLOAT_BEYOND_DIGITS = len(str(_FLOAT_BEYOND))
 _MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LOG10_2 = math.log10(2)
@@ -53,8 +57,32 @@ def read_integer(token: str) -> int | TooManyDigits:
         return TooManyDigits(digits)
 
 
-def may_hold_odd_values(text: str) -> bool:
-    return bool(_MAYBE_HUGE_NUMBER.search(text) or _MAYBE_SURROGATE.search(text))
+class NumberWatch:
+    """The parser's number hooks, noting whether a number the portal cannot use was read.
+
+    Pass ``read_float`` as ``parse_float`` and ``read_int`` as ``parse_int``: each
+    returns what Python's parser would, so the document is the one the portal reads.
+    """
+
+    def __init__(self) -> None:
+        self.beyond_float = False
+
+    def read_float(self, token: str) -> float:
+        value = float(token)
+        if math.isinf(value):
+            self.beyond_float = True
+        return value
+
+    def read_int(self, token: str) -> int:
+        value = int(token)  # too many digits: ValueError, as from the portal's parser
+        if len(token) >= _FLOAT_BEYOND_DIGITS and abs(value) >= _FLOAT_BEYOND:
+            self.beyond_float = True
+        return value
+
+
+def may_hold_surrogates(text: str) -> bool:
+    """False when ``text`` has no escape that could be half of a surrogate pair."""
+    return _MAYBE_SURROGATE.search(text) is not None
 
 
 def odd_values(value: Any, constants: frozenset[str] = frozenset()) -> tuple[Any, list[Finding]]:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 import importlib
 import pkgutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from types import ModuleType
 
 from ..checking.context import RequestContext
@@ -76,10 +76,10 @@ def judged_object(finding: Finding, request_pointer: str) -> str:
     return request_pointer + "".join(f"/{part}" for part in below)
 
 
-def run(scope: str, context: object, malformed: Sequence[str] = ()) -> Iterator[Finding]:
+def run(scope: str, context: object, malformed: Pointers | None = None) -> Iterator[Finding]:
     """Every rule of the scope, in code order (D, R, V); for requests, configuration rules too.
 
-    ``malformed`` lists the pointers of structural errors in the request: then
+    ``malformed`` holds the pointers of structural errors in the request: then
     only its well-formed objects are judged (``judged_by_parts``).  The portal
     computes visibility only for a request that passed every other check, so
     once an R rule has refused the request the V rules are skipped.
@@ -111,7 +111,7 @@ def run(scope: str, context: object, malformed: Sequence[str] = ()) -> Iterator[
         yield from rule.check(context)
 
 
-def judged_by_parts(context: RequestContext, malformed: Sequence[str]) -> list[Finding]:
+def judged_by_parts(context: RequestContext, malformed: Pointers) -> list[Finding]:
     """The findings on the well-formed objects of a request that has structural errors.
 
     A rule whose object is fixed (the location, the window list, the whole
@@ -127,7 +127,7 @@ def judged_by_parts(context: RequestContext, malformed: Sequence[str]) -> list[F
     broken = {
         index
         for index in indices
-        if holds_any(f"{context.pointer}/configurations/{index}", malformed)
+        if malformed.holds_any(f"{context.pointer}/configurations/{index}")
     }
     every = rules_for("configuration")
     own_fields = [rule for rule in every if judges(rule) == "."]
@@ -136,19 +136,46 @@ def judged_by_parts(context: RequestContext, malformed: Sequence[str]) -> list[F
     for rule in rules_for("request"):
         pattern = judges(rule)
         fixed = pattern != "." and "*" not in pattern
-        if rule.CODE.startswith("V") or (fixed and holds_any(context.pointer + pattern, malformed)):
+        if rule.CODE.startswith("V") or (fixed and malformed.holds_any(context.pointer + pattern)):
             continue
         found.extend(rule.check(context))
-    kept = [f for f in found if not holds_any(judged_object(f, context.pointer), malformed)]
+    kept = [f for f in found if not malformed.holds_any(judged_object(f, context.pointer))]
     kept.sort(key=lambda finding: finding.code)
     return kept
 
 
-def lying_under(pointer: str, pointers: Sequence[str]) -> list[str]:
-    """Those of ``pointers`` that are ``pointer`` or lie under it."""
-    return [p for p in pointers if p == pointer or p.startswith(pointer + "/")]
+class Pointers:
+    """Pointers (of structural errors), filed so that asking about one costs its depth.
 
+    Each pointer is filed under itself and each of its ancestors, so "which lie
+    under this object?" is one lookup: a group of thousands of requests, or a
+    request of thousands of broken configurations, is not searched once per
+    object (which made checking quadratic in their number).
+    """
 
-def holds_any(pointer: str, pointers: Sequence[str]) -> bool:
-    """Whether any of ``pointers`` is ``pointer`` or lies under it."""
-    return bool(lying_under(pointer, pointers))
+    __slots__ = ("_under",)
+
+    def __init__(self, pointers: Iterable[str] = ()) -> None:
+        self._under: dict[str, list[str]] = {}
+        for pointer in pointers:
+            ancestor = pointer
+            while True:
+                self._under.setdefault(ancestor, []).append(pointer)
+                cut = ancestor.rfind("/")
+                if cut < 0:
+                    break
+                ancestor = ancestor[:cut]
+
+    def lying_under(self, pointer: str) -> Pointers:
+        """Those that are ``pointer`` or lie under it, in the order they were given."""
+        return Pointers(self._under.get(pointer, ()))
+
+    def holds_any(self, pointer: str) -> bool:
+        """Whether any is ``pointer`` or lies under it."""
+        return pointer in self._under
+
+    def __bool__(self) -> bool:
+        return bool(self._under)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._under.get("", ()))  # the whole document holds each one

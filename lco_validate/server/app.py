@@ -2,18 +2,49 @@
 
 A Starlette application (served by uvicorn; ``pip install 'lco-validate[serve]'``):
 
-* ``POST /api/requestgroups/validate/``: ``portal_answer.answer_text``, the same
+* ``POST /api/requestgroups/validate/``: ``validate.answer_source``, the same
   pipeline as ``check``;
-* ``GET /api/instruments/``: ``portal_instruments.instruments_document`` of the
+* ``GET /api/instruments/``: ``instruments.instruments_document`` of the
   catalogue in use, built once;
+* a known path without its trailing slash: the portal's answer, Django's
+  ``APPEND_SLASH`` redirect (301) to the path with the slash, written as a path:
+  never built from the client's ``Host`` header;
 * anything else: the portal's ``{"detail": "Not found."}`` with 404; a body that
   is not JSON, too large or of another content type gets the portal's
   ``{"detail": ...}`` answer (400, 400, 415).
 
 Any ``Authorization`` header is accepted: the server answers only what it is
-sent, keeps nothing, and binds to loopback unless told otherwise.  The
-catalogue and the validators are built once per process; requests are checked
-in Starlette's thread pool.
+sent, keeps nothing, and binds to loopback unless told otherwise.  ``serve``
+validates in worker processes (``workers``), each with the catalogue loaded once.
+
+Limits (``ServerLimits``; ``lco-validate serve --help`` sets each).  No client
+may hold the server, or another client, for long:
+
+* work per group: more requests, configurations in one request or
+  configurations in all than the limits is answered 400 ``{"detail": ...}`` at
+  once, the portal's shape for a body it will not take (as for one above
+  ``DATA_UPLOAD_MAX_MEMORY_SIZE``, checked from ``Content-Length`` before the
+  body is read).  The portal has no such counts: its bounds are that 2.5 MiB
+  and its workers' 30 s timeout.  The group defaults are above what 2.5 MiB
+  of real requests can hold (about 500 bytes a request, 280 a configuration:
+  some 5,000 and 9,000), so they refuse only degenerate shapes such as
+  hundreds of thousands of ``{}``.  The request default, 1,000, is far above
+  real requests (a cadence repeats requests, not configurations): a
+  request's configurations run back to back in one window, 1,000 of them
+  for hours even at the shortest;
+* time: a request has ``timeout`` seconds from its head to its answer
+  (receiving its body, waiting for a worker, validating; the portal's
+  production gunicorn ``--timeout``, 30 s): then it is answered 503
+  ``{"detail": ...}`` and its worker is killed and replaced.  A validation whose
+  client has gone is stopped likewise;
+* connections: a request head must arrive within ``read_timeout`` of a
+  connection's opening or first byte, and a body may pause no longer (408),
+  or the connection is closed; after an answer given before its body was
+  read, what is left of the body is read for as long at most; an idle
+  kept-alive connection closes after ``keep_alive``; beyond
+  ``max_connections`` open connections or requests, a request is answered
+  503 at once (uvicorn's ``limit_concurrency``; idle connections count, for
+  ``read_timeout`` at most).
 
 Which settings apply.  The server stands in for the portal: a client that
 gets "valid" here must get "valid" there, so an answer may depend only on what
@@ -37,17 +68,80 @@ would judge at; by default each request's arrival).  Not honoured, on purpose:
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING
+import threading
+import time
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from ..checking.policy import Policy, Settings, default
 
 if TYPE_CHECKING:
+    import asyncio
+
     from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
 
 #: Django's DATA_UPLOAD_MAX_MEMORY_SIZE, the portal's limit for a request body.
 MAX_BODY_BYTES = 2_621_440
 JSON_TYPES = ("application/json",)
+TOO_LARGE = "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE."
+#: The paths served; each also answers, without its final slash, with a redirect to it.
+VALIDATE_PATH = "/api/requestgroups/validate/"
+INSTRUMENTS_PATH = "/api/instruments/"
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    """How much one request may ask and take; the module's notes say why each default."""
+
+    #: Requests in one group.
+    max_requests: int = 5_000
+    #: Configurations in one request.
+    max_configurations_per_request: int = 1_000
+    #: Configurations in one group, all its requests together.
+    max_configurations: int = 10_000
+    #: Seconds from a request's head to its answer (body, queue and validation), then 503.
+    timeout: float = 30.0
+    #: Seconds a connection may take to send a request head, or pause within a body.
+    read_timeout: float = 5.0
+    #: Seconds an idle kept-alive connection stays open.
+    keep_alive: int = 5
+    #: Open connections and requests in progress, beyond which a request gets 503.
+    max_connections: int = 64
+    #: Validation worker processes; 0 validates in this process's threads, where a deadline
+    #: is answered but cannot stop the work (for tests and embedding; ``serve`` uses processes).
+    workers: int = 0
+
+
+def excess(document: object, limits: ServerLimits) -> str | None:
+    """Why a request group asks more work than ``limits`` allow, or None; counting is linear."""
+    requests = document.get("requests") if isinstance(document, dict) else None
+    if not isinstance(requests, list):
+        return None
+    if len(requests) > limits.max_requests:
+        return (
+            f"The request group has {len(requests):,} requests; this server validates at most "
+            f"{limits.max_requests:,} in one group (lco-validate serve --max-requests)."
+        )
+    total = 0
+    for index, request in enumerate(requests):
+        configurations = request.get("configurations") if isinstance(request, dict) else None
+        if not isinstance(configurations, list):
+            continue
+        if len(configurations) > limits.max_configurations_per_request:
+            return (
+                f"Request {index} has {len(configurations):,} configurations; this server "
+                f"validates at most {limits.max_configurations_per_request:,} in one request "
+                "(lco-validate serve --max-configurations-per-request)."
+            )
+        total += len(configurations)
+    if total > limits.max_configurations:
+        return (
+            f"The request group has {total:,} configurations; this server validates at most "
+            f"{limits.max_configurations:,} in one group (lco-validate serve --max-configurations)."
+        )
+    return None
 
 
 def as_the_portal(settings: Settings) -> Settings:
@@ -64,50 +158,108 @@ def as_the_portal(settings: Settings) -> Settings:
     )
 
 
-def make_app(settings: Settings) -> Starlette:
+def make_app(settings: Settings, limits: ServerLimits | None = None) -> Starlette:
     """The application; ``settings`` fix the catalogue and, if given, the time 'now'.
 
     Only those two count: the rest is set as the portal behaves (``as_the_portal``).
+    Its worker processes start with the application's lifespan, or at its first request.
     """
+    import asyncio
+    import contextlib
+    from collections.abc import AsyncIterator
     from datetime import UTC, datetime
 
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
     from starlette.exceptions import HTTPException
-    from starlette.requests import Request
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
 
     from .instruments import instruments_document
-    from .validate import answer_text
+    from .workers import InProcess, ValidationWorkers
 
+    limits = limits or ServerLimits()
     settings = as_the_portal(settings)
     instruments = instruments_document(settings.catalogue)
     fixed_now = settings.now
+    workers = ValidationWorkers(settings, limits) if limits.workers else InProcess(settings, limits)
 
     def detail(status: int, message: str) -> Response:
         return JSONResponse({"detail": message}, status_code=status)
 
     async def validate(request: Request) -> Response:
+        deadline = time.monotonic() + limits.timeout
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type not in JSON_TYPES:
             return detail(415, f'Unsupported media type "{content_type}" in request.')
-        body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_BODY_BYTES:
-                return detail(400, "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.")
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            return detail(400, TOO_LARGE)  # at once: the body is not waited for
+        body = await read_body(request, deadline)
+        if not isinstance(body, bytes):
+            return body
         # Each request is judged at its own arrival, as the portal judges it.
         now = fixed_now or datetime.now(UTC)
-        status, answer = await run_in_threadpool(
-            answer_text, body, replace(settings, now=now, started=now)
-        )
-        return JSONResponse(answer, status_code=status)
+        stop = threading.Event()
+        work = asyncio.ensure_future(run_in_threadpool(workers.run, body, now, deadline, stop))
+        gone = asyncio.ensure_future(disconnected(request))
+        remaining = max(deadline - time.monotonic(), 0)
+        await asyncio.wait({work, gone}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+        gone.cancel()
+        answer = work.result() if work.done() else None
+        if answer is None:
+            stop.set()
+            work.add_done_callback(lambda finished: finished.exception())
+            if gone.done() and not gone.cancelled():
+                return Response(status_code=499)  # nobody is left to read it
+            return detail(
+                503,
+                f"The validation did not finish within {limits.timeout:g} s "
+                "(lco-validate serve --timeout); it was stopped.",
+            )
+        status, document = answer
+        return JSONResponse(document, status_code=status)
+
+    async def read_body(request: Request, deadline: float) -> bytes | Response:
+        """The body, or the answer when it is too large, too slow or abandoned."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            wait = min(limits.read_timeout, deadline - time.monotonic())
+            try:
+                message = await asyncio.wait_for(request.receive(), timeout=max(wait, 0))
+            except TimeoutError:
+                return detail(
+                    408,
+                    "The request body did not arrive in time "
+                    f"(lco-validate serve --read-timeout {limits.read_timeout:g}, "
+                    f"--timeout {limits.timeout:g}).",
+                )
+            if message["type"] == "http.disconnect":
+                return Response(status_code=499)
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                return detail(400, TOO_LARGE)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    async def disconnected(request: Request) -> None:
+        """Returns once the client has gone (the body has been read: nothing else can come)."""
+        while (await request.receive())["type"] != "http.disconnect":
+            continue
 
     async def instruments_view(_request: Request) -> Response:
         return JSONResponse(instruments)
 
-    async def not_found(_request: Request, _error: Exception) -> Response:
+    async def not_found(request: Request, _error: Exception) -> Response:
+        path = str(request.scope["path"])
+        if not path.endswith("/") and f"{path}/" in (VALIDATE_PATH, INSTRUMENTS_PATH):
+            # As Django's CommonMiddleware answers (APPEND_SLASH, DEBUG off): a path, not a URL.
+            query = bytes(request.scope.get("query_string", b"")).decode("latin-1")
+            location = f"{path}/" + (f"?{query}" if query else "")
+            return Response(status_code=301, headers={"Location": location})
         return detail(404, "Not found.")
 
     async def not_allowed(request: Request, error: Exception) -> Response:
@@ -118,10 +270,91 @@ def make_app(settings: Settings) -> Starlette:
     async def failed(_request: Request, error: Exception) -> Response:
         return detail(500, f"lco-validate failed: {type(error).__name__}; please report it")
 
-    return Starlette(
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await run_in_threadpool(workers.start)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(workers.close)
+
+    app = Starlette(
         routes=[
-            Route("/api/requestgroups/validate/", validate, methods=["POST"]),
-            Route("/api/instruments/", instruments_view, methods=["GET"]),
+            Route(VALIDATE_PATH, validate, methods=["POST"]),
+            Route(INSTRUMENTS_PATH, instruments_view, methods=["GET"]),
         ],
         exception_handlers={404: not_found, 405: not_allowed, Exception: failed},
+        lifespan=lifespan,
     )
+    # Starlette's own redirect builds its Location from the Host header; not_found answers.
+    app.router.redirect_slashes = False
+    return app
+
+
+def uvicorn_options(limits: ServerLimits) -> dict[str, Any]:
+    """Keyword arguments for ``uvicorn.run`` that enforce the connection limits."""
+    return {
+        "http": guarded_protocol(limits.read_timeout),
+        "timeout_keep_alive": limits.keep_alive,
+        "limit_concurrency": limits.max_connections,
+    }
+
+
+def guarded_protocol(read_timeout: float) -> type[Any]:
+    """uvicorn's HTTP/1.1 protocol with the reading deadlines it lacks.
+
+    uvicorn times out only an idle kept-alive connection: one that opens and
+    sends nothing, or sends a request head a byte at a time, or stops half way
+    through a body it was answered early for, stays open for ever.
+    """
+    import asyncio as aio
+
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class GuardedH11Protocol(H11Protocol):
+        _head_timer: aio.TimerHandle | None = None
+        _rest_timer: aio.TimerHandle | None = None
+
+        def connection_made(self, transport: aio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._head_timer = self._close_after(read_timeout)
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            state = self.conn.their_state
+            if state is h11.IDLE:  # part of a head: the next request's clock starts
+                if self._head_timer is None:
+                    self._head_timer = self._close_after(read_timeout)
+            else:
+                self._head_timer = _cancelled(self._head_timer)
+            if state is not h11.SEND_BODY:
+                self._rest_timer = _cancelled(self._rest_timer)
+
+        def on_response_complete(self) -> None:
+            # Answered before its body was read (refused, too large, too slow): read
+            # and drop the rest for a while, so that the client sees the answer.
+            if self.conn.their_state is h11.SEND_BODY and self._rest_timer is None:
+                self._rest_timer = self._close_after(read_timeout)
+            super().on_response_complete()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._head_timer = _cancelled(self._head_timer)
+            self._rest_timer = _cancelled(self._rest_timer)
+            super().connection_lost(exc)
+
+        def _close_after(self, seconds: float) -> aio.TimerHandle:
+            return self.loop.call_later(seconds, self._close)
+
+        def _close(self) -> None:
+            if not self.transport.is_closing():
+                self.transport.close()
+
+    return GuardedH11Protocol
+
+
+def _cancelled(timer: asyncio.TimerHandle | None) -> asyncio.TimerHandle | None:
+    """None, once ``timer`` (if any) is cancelled: ``self.timer = _cancelled(self.timer)``."""
+    if timer is not None:
+        timer.cancel()
+    return None

@@ -113,7 +113,7 @@ def _place(errors: JSON, node: object, parts: list[str], message: str) -> None:
         _place(child, value, rest, message)
     elif isinstance(value, list) and rest and rest[0].isdigit() and int(rest[0]) < len(value):
         items = errors.get(key)
-        if not (isinstance(items, list) and len(items) == len(value) and _all_objects(items)):
+        if not (isinstance(items, list) and len(items) == len(value) and _holds_items(items)):
             if items:  # messages about the list itself already stand here
                 _messages(errors, NON_FIELD).extend(items)
             items = errors[key] = [{} for _ in value]
@@ -123,7 +123,7 @@ def _place(errors: JSON, node: object, parts: list[str], message: str) -> None:
         existing = errors.get(key)
         if isinstance(existing, dict):
             _messages(existing, NON_FIELD).append(message)
-        elif isinstance(existing, list) and existing and _all_objects(existing):
+        elif isinstance(existing, list) and _holds_items(existing):
             _messages(errors, NON_FIELD).append(message)
         else:
             _messages(errors, key).append(message)
@@ -136,5 +136,11 @@ def _messages(errors: JSON, key: str) -> list[Any]:
     return found
 
 
-def _all_objects(items: list[Any]) -> bool:
-    return all(isinstance(item, dict) for item in items)
+def _holds_items(entries: list[Any]) -> bool:
+    """Whether a list of errors is one entry per item (objects), not messages (strings).
+
+    The two kinds never mix (a list of messages moves to ``non_field_errors``
+    before items replace it), so the first entry tells: looking at every entry
+    made placing N findings in a list of N items quadratic.
+    """
+    return bool(entries) and isinstance(entries[0], dict)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -106,6 +107,9 @@ class DayRows:
 
 
 _days: dict[int, DayRows] = {}
+#: Held while the day tables are filled and read: the server checks requests in threads,
+#: and one thread clearing the tables must not empty them under another's feet.
+_days_lock = threading.Lock()
 
 
 def _compute_days(days: list[int]) -> None:
@@ -247,13 +251,14 @@ def ephemeris(start: float, end: float) -> Ephemeris:
 @functools.lru_cache(maxsize=32)
 def _span(first: int, last: int) -> Ephemeris:
     days = list(range(first, last + 1))
-    missing = [day for day in days if day not in _days]
-    if missing:
-        if len(_days) + len(missing) > MAX_CACHED_DAYS:
-            _days.clear()
-            missing = days
-        _compute_days(missing)
-    rows = [_days[day] for day in days]
+    with _days_lock:
+        missing = [day for day in days if day not in _days]
+        if missing:
+            if len(_days) + len(missing) > MAX_CACHED_DAYS:
+                _days.clear()
+                missing = days
+            _compute_days(missing)
+        rows = [_days[day] for day in days]
     return Ephemeris(
         start=first * DAY,
         era=np.unwrap(np.concatenate([row.era for row in rows])),
@@ -271,7 +276,8 @@ def _span(first: int, last: int) -> Ephemeris:
 
 def clear_tables() -> None:
     """Forget every cached table (for benchmarks that measure the cold path)."""
-    _days.clear()
+    with _days_lock:
+        _days.clear()
     _span.cache_clear()
 
 
