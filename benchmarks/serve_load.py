@@ -15,17 +15,10 @@ summed).  Prints numbers; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 
 import httpx
-from serve_speed import run_clients, seed_groups, serving
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """The nearest-rank percentile: the smallest value at or above ``fraction`` of them."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+from serve_speed import percentile, run_clients, seed_groups, serving
 
 
 def process_tree(pid: int) -> list[int]:

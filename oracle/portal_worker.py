@@ -7,7 +7,8 @@ One JSON object a line on standard input::
     {"body": "{... the request group as JSON text ...}", "now": "..."}
 
 (``body`` is posted as it is, for text no JSON encoder writes; ``{"get": PATH}``
-asks another endpoint) and one a line on standard output::
+asks another endpoint; ``"path": PATH`` beside ``document`` or ``body`` posts to
+PATH instead of the validate endpoint) and one a line on standard output::
 
     {"status": 200, "body": {"request_durations": {...}, "errors": {...}}}
     {"status": 500, "exception": "KeyError: 'guiding'"}
@@ -40,6 +41,7 @@ DATA = HERE.parent / "lco_validate" / "catalogue" / "data"
 PROPOSAL = "ORACLE-PROP"
 USERNAME = "oracle-user"
 GENEROUS_HOURS = 1.0e6
+VALIDATE = "/api/requestgroups/validate/"
 
 
 def read_sites(path: Path) -> list[dict]:
@@ -157,13 +159,13 @@ def serve(sites: list[dict], lines, out) -> None:
                         response = client.get(order["get"])
                     elif "body" in order:  # raw JSON text, as a client would send it
                         response = client.post(
-                            "/api/requestgroups/validate/",
+                            order.get("path", VALIDATE),
                             order["body"],
                             content_type="application/json",
                         )
                     else:
                         response = client.post(
-                            "/api/requestgroups/validate/", order["document"], format="json"
+                            order.get("path", VALIDATE), order["document"], format="json"
                         )
                 answer = {"status": response.status_code, "body": response.json()}
             except Exception as error:  # the portal's HTTP 500

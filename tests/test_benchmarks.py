@@ -54,6 +54,17 @@ def test_generate_then_audit_a_small_cadence_archive(tmp_path: Path) -> None:
 
 
 @pytest.mark.loopback
+def test_serve_speed_prints_rate_and_latency_per_client_count_without_the_portal() -> None:
+    printed = run("serve_speed.py", "--seconds", "0.3", "--clients", "1,2", "--no-portal")
+    for clients in (1, 2):
+        assert re.search(
+            rf"lco-validate serve, HTTP +{clients} +[\d,]+ +[\d,.]+ +[\d.]+ +[\d.]+\n", printed
+        ), printed
+    assert "real portal: not measured (--no-portal)\n" in printed
+    assert "accepted: by serve 10 of 10 groups\n" in printed
+
+
+@pytest.mark.loopback
 def test_serve_load_prints_throughput_latency_and_memory() -> None:
     printed = run("serve_load.py", "--seconds", "0.3")
     assert re.search(

@@ -1,8 +1,8 @@
 """The folder tree is the flow: each layer imports only the layers before it.
 
 documents -> catalogue -> model -> visibility -> checking and rules -> reporters
--> audit, server, calibrate, synthetic -> cli, with ``findings`` under all of
-them.  ``checking`` and ``rules`` form one layer: the pipeline runs the rules,
+and expand -> audit, server, calibrate, synthetic -> cli, with ``findings`` under
+all of them.  ``checking`` and ``rules`` form one layer: the pipeline runs the rules,
 and the rules judge what the pipeline's context holds.  The README's Layout
 section names every module.
 """
@@ -27,12 +27,14 @@ LAYERS: dict[str, int] = {
     "checking": 5,
     "rules": 5,
     "reporters": 6,
+    "expand": 6,
     "audit": 7,
     "server": 7,
     "calibrate": 7,
     "synthetic": 7,
     "cli": 8,
     "__init__": 9,
+    "pytest_plugin": 9,
     "__main__": 9,
 }
 

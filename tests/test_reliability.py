@@ -39,6 +39,7 @@ from .conftest import REPO, seed_page
 httpx = pytest.importorskip("httpx", reason="the reliability suite is a client: pip install httpx")
 pytest.importorskip("uvicorn", reason="serve needs: pip install 'lco-validate[serve]'")
 
+from lco_validate.pytest_plugin import free_port  # noqa: E402
 from lco_validate.server.app import MAX_BODY_BYTES, ServerLimits  # noqa: E402
 
 pytestmark = [pytest.mark.reliability, pytest.mark.loopback]
@@ -61,12 +62,6 @@ PROMPT = 2.0
 
 
 # ---------------------------------------------------------------- the server and raw clients
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -1,21 +1,15 @@
-"""``lco-validate serve``: the portal's answers in process, and as a real server for AEONlib.
+"""``lco-validate serve``: the portal's answers, in process.
 
-AEONlib (PyPI ``aeonlib``, installed by ``.ci/run`` with ``--ignore-requires-python``:
-it declares Python 3.12) drives the server through its own
-``LcoFacility.validate_request_group``; without it those tests skip.  On 3.11
-its one 3.12 name, ``typing.override``, is lent from typing_extensions.
+Real clients (AEONlib, TOM Toolkit) drive a real server in ``tests/test_clients.py``;
+every route over HTTP is in ``tests/test_portal_endpoints.py``.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import os
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,8 +18,8 @@ import pytest
 from lco_validate import request_duration
 from lco_validate.catalogue.snapshot import load_catalogue
 from lco_validate.checking.policy import Settings
+from lco_validate.reporters.portal_errors import nested_errors
 from lco_validate.server.instruments import instruments_document
-from lco_validate.server.validate import nested_errors
 
 from .conftest import REPO
 
@@ -118,9 +112,10 @@ def test_bodies_the_portal_cannot_read_get_its_detail_shape(
 
 
 def test_other_paths_and_methods_get_the_portals_answers(client: TestClient) -> None:
-    assert client.get("/api/proposals/").json() == {"detail": "Not found."}
-    assert client.get("/api/proposals/").status_code == 404
+    assert client.get("/api/observations/").json() == {"detail": "Not found."}
+    assert client.get("/api/observations/").status_code == 404
     assert client.get(VALIDATE).status_code == 405
+    assert client.get("/api/proposals/").status_code == 403  # the portal's, for no credentials
 
 
 def test_a_list_body_is_an_error_not_a_failure(client: TestClient) -> None:
@@ -162,97 +157,3 @@ def test_check_prints_the_same_answer_as_the_server(client: TestClient, tmp_path
 
 
 # ---------------------------------------------------------------- a real server, a real client
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "lco_validate",
-            "serve",
-            "--port",
-            str(port),
-            "--now",
-            NOW.isoformat(),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail(
-            f"lco-validate serve did not start: {process.stderr.read() if process.stderr else ''}"
-        )
-    yield f"http://127.0.0.1:{port}/api/"
-    process.terminate()
-    process.wait(timeout=10)
-
-
-def aeonlib_facility(root: str) -> Any:
-    import typing
-
-    if not hasattr(typing, "override"):
-        import typing_extensions
-
-        typing.override = typing_extensions.override  # type: ignore[attr-defined]
-    try:
-        from aeonlib.conf import Settings as AeonSettings
-        from aeonlib.ocs.lco.facility import LcoFacility
-    except ImportError:
-        if os.environ.get("LCO_REQUIRE_ORACLE"):
-            raise
-        pytest.skip("AEONlib is not installed (pip install --ignore-requires-python aeonlib)")
-    return LcoFacility(AeonSettings(lco_api_root=root, lco_token="not-a-real-token"))
-
-
-def aeonlib_group(group: dict[str, Any]) -> Any:
-    """The group as an AEONlib model (its models require the acquisition and guiding modes)."""
-    from aeonlib.ocs.request_models import RequestGroup
-
-    group = copy.deepcopy(group)
-    for request in group["requests"]:
-        for configuration in request["configurations"]:
-            configuration["acquisition_config"] = {"mode": "OFF"}
-            configuration["guiding_config"] = {"mode": "ON", "optional": True}
-    return RequestGroup.model_validate(group)
-
-
-@pytest.mark.loopback
-def test_aeonlib_validates_a_good_group_against_the_server(server: str) -> None:
-    facility = aeonlib_facility(server)
-    group = aeonlib_group(GROUP)
-    assert facility.validate_request_group(group) == (True, [])
-    payload = facility.serialize_request_group(group)
-    answer = facility.client.post("/requestgroups/validate/", json=payload).json()
-    expected = durations_offline(payload)
-    assert [r["duration"] for r in answer["request_durations"]["requests"]] == expected
-
-
-@pytest.mark.loopback
-def test_aeonlib_reads_the_servers_errors(server: str) -> None:
-    facility = aeonlib_facility(server)
-    late = copy.deepcopy(GROUP)
-    window = late["requests"][1]["windows"][0]
-    window["start"], window["end"] = window["end"], window["start"]
-    valid, errors = facility.validate_request_group(aeonlib_group(late))
-    assert valid is False
-    assert errors["requests"][0] == {}
-    [message] = errors["requests"][1]["windows"][0]["end"]
-    assert message.startswith("R070 ")

@@ -40,6 +40,7 @@ pytest.importorskip("starlette", reason="serve needs: pip install 'lco-validate[
 pytest.importorskip("uvicorn", reason="serve needs: pip install 'lco-validate[serve]'")
 from starlette.testclient import TestClient
 
+from lco_validate.pytest_plugin import free_port
 from lco_validate.server import workers as server_workers
 from lco_validate.server.app import MAX_BODY_BYTES, ServerLimits, excess, make_app
 
@@ -249,7 +250,7 @@ def test_a_known_path_without_its_slash_is_redirected_by_path_never_by_host(
 
 def test_an_unknown_path_without_a_slash_is_not_found() -> None:
     client = TestClient(make_app(Settings(catalogue=CATALOGUE, now=NOW)))
-    response = client.post("/api/proposals", json={}, follow_redirects=False)
+    response = client.post("/api/observations", json={}, follow_redirects=False)
     assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
 
 
@@ -275,12 +276,6 @@ def test_an_address_beyond_loopback_gets_a_warning_naming_it(host: str) -> None:
 
 
 # ---------------------------------------------------------------- a real server on loopback
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

@@ -17,7 +17,18 @@ import sys
 
 import click
 
-from . import audit, calibrate, catalogue, check, duration, normalize, rules, serve, visibility
+from . import (
+    audit,
+    calibrate,
+    catalogue,
+    check,
+    duration,
+    expand,
+    normalize,
+    rules,
+    serve,
+    visibility,
+)
 from .options import EXIT_INTERNAL, EXIT_USAGE
 
 
@@ -37,6 +48,7 @@ for _command in (
     duration.duration,
     visibility.visibility,
     normalize.normalize,
+    expand.expand,
     audit.audit,
     calibrate.calibrate,
     catalogue.catalogue,

@@ -89,6 +89,14 @@ from .options import (
     metavar="N",
     help="Validation processes [default: the usable cores, 2 to 8].",
 )
+@click.option(
+    "--proposal",
+    "proposals",
+    multiple=True,
+    metavar="CODE",
+    help="A proposal of the sandbox user, as /api/profile/ lists it (repeatable) "
+    "[default: TEST_PROPOSAL].",
+)
 def serve(
     host: str,
     port: int,
@@ -96,11 +104,14 @@ def serve(
     now: str | None,
     config_path: str | None,
     workers: int | None,
+    proposals: tuple[str, ...],
     **limits: Any,
 ) -> None:
-    """Answer the portal's POST /api/requestgroups/validate/ and GET /api/instruments/.
+    """The portal's API, offline: validation, expansions, airmass, and a sandbox to submit to.
 
-    Point a client at it instead of the portal; any API token is accepted.
+    Point a client at it instead of the portal; any API token is accepted and
+    stands for the sandbox user, whose proposals --proposal names.  Submitted
+    request groups are kept in memory until the server stops.
     Needs the serve extra: pip install 'lco-validate[serve]'.  Of the settings
     in [tool.lco-validate], only configdb and now apply: the answers are the
     portal's, so select, ignore and severity do not change them.
@@ -128,14 +139,15 @@ def serve(
     from ..server.workers import default_worker_count
 
     server_limits = ServerLimits(**limits, workers=workers or default_worker_count())
-    app = make_app(settings, server_limits)
+    app = make_app(settings, server_limits, proposals)
     warning = exposure_warning(host, port)
     if warning:
         click.secho(warning, err=True, fg="red", bold=True)
     click.echo(
-        f"lco-validate: the portal's validation API at http://{host}:{port}/api/; "
+        f"lco-validate: the portal's API at http://{host}:{port}/api/; "
         f"catalogue: {settings.catalogue.source}; {server_limits.workers} workers, "
-        f"answers within {server_limits.timeout:g} s. Ctrl-C stops.",
+        f"answers within {server_limits.timeout:g} s. Submissions are kept in memory only: "
+        "they are gone when the server stops. Ctrl-C stops.",
         err=True,
     )
     uvicorn.run(app, host=host, port=port, log_level="warning", **uvicorn_options(server_limits))

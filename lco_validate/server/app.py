@@ -68,8 +68,10 @@ would judge at; by default each request's arrival).  Not honoured, on purpose:
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -86,7 +88,7 @@ if TYPE_CHECKING:
 MAX_BODY_BYTES = 2_621_440
 JSON_TYPES = ("application/json",)
 TOO_LARGE = "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE."
-#: The paths served; each also answers, without its final slash, with a redirect to it.
+#: Two of the paths served; each answers, without its final slash, with a redirect to it.
 VALIDATE_PATH = "/api/requestgroups/validate/"
 INSTRUMENTS_PATH = "/api/instruments/"
 
@@ -158,10 +160,13 @@ def as_the_portal(settings: Settings) -> Settings:
     )
 
 
-def make_app(settings: Settings, limits: ServerLimits | None = None) -> Starlette:
+def make_app(
+    settings: Settings, limits: ServerLimits | None = None, proposals: Sequence[str] = ()
+) -> Starlette:
     """The application; ``settings`` fix the catalogue and, if given, the time 'now'.
 
     Only those two count: the rest is set as the portal behaves (``as_the_portal``).
+    ``proposals`` are the sandbox user's (``account.proposal_codes`` gives the default).
     Its worker processes start with the application's lifespan, or at its first request.
     """
     import asyncio
@@ -172,10 +177,13 @@ def make_app(settings: Settings, limits: ServerLimits | None = None) -> Starlett
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
     from starlette.exceptions import HTTPException
-    from starlette.responses import JSONResponse, Response
-    from starlette.routing import Route
+    from starlette.responses import JSONResponse, PlainTextResponse, Response
+    from starlette.routing import Match, Route
 
+    from .account import Account, semester, semester_list
     from .instruments import instruments_document
+    from .listing import NOT_AUTHENTICATED, anonymous_limit_refusal
+    from .sandbox import SANDBOX_USERNAME, Sandbox
     from .workers import InProcess, ValidationWorkers
 
     limits = limits or ServerLimits()
@@ -183,42 +191,190 @@ def make_app(settings: Settings, limits: ServerLimits | None = None) -> Starlett
     instruments = instruments_document(settings.catalogue)
     fixed_now = settings.now
     workers = ValidationWorkers(settings, limits) if limits.workers else InProcess(settings, limits)
+    sandbox = Sandbox(settings.catalogue)
+    account = Account(settings.catalogue, proposals, sandbox)
 
     def detail(status: int, message: str) -> Response:
         return JSONResponse({"detail": message}, status_code=status)
 
-    async def validate(request: Request) -> Response:
-        deadline = time.monotonic() + limits.timeout
+    def answered(answer: tuple[int, Any]) -> Response:
+        status, document = answer
+        return JSONResponse(document, status_code=status)
+
+    def now_for(_request: Request) -> datetime:
+        # Each request is judged at its own arrival, as the portal judges it.
+        return fixed_now or datetime.now(UTC)
+
+    def user_of(request: Request) -> str | None:
+        """The sandbox user for any credentials (nothing is checked offline); else anonymous."""
+        return SANDBOX_USERNAME if request.headers.get("authorization") else None
+
+    def base_url(request: Request) -> str:
+        """Links are built from the address the server listens on, never from ``Host``."""
+        host, port = request.scope.get("server") or ("127.0.0.1", 80)
+        shown = f"[{host}]" if ":" in str(host) else str(host)
+        return f"{request.url.scheme}://{shown}:{port}"
+
+    def query_of(request: Request) -> dict[str, list[str]]:
+        from urllib.parse import parse_qs
+
+        return parse_qs(request.url.query, keep_blank_values=True)
+
+    async def judged(
+        request: Request, endpoint: str, body: bytes, deadline: float
+    ) -> tuple[int, Any] | Response:
+        """A worker's answer for ``body`` at ``endpoint``, or the 503/499 when none came."""
+        stop = threading.Event()
+        work = asyncio.ensure_future(
+            run_in_threadpool(workers.run, endpoint, body, now_for(request), deadline, stop)
+        )
+        gone = asyncio.ensure_future(disconnected(request))
+        remaining = max(deadline - time.monotonic(), 0)
+        await asyncio.wait({work, gone}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+        gone.cancel()
+        answer = work.result() if work.done() else None
+        if answer is not None:
+            return answer
+        stop.set()
+        work.add_done_callback(lambda finished: finished.exception())
+        if gone.done() and not gone.cancelled():
+            return Response(status_code=499)  # nobody is left to read it
+        return detail(
+            503,
+            f"The work did not finish within {limits.timeout:g} s "
+            "(lco-validate serve --timeout); it was stopped.",
+        )
+
+    async def posted_body(request: Request, deadline: float) -> bytes | Response:
+        """The JSON body of a POST, or the portal's answer for one it will not take."""
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type not in JSON_TYPES:
             return detail(415, f'Unsupported media type "{content_type}" in request.')
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             return detail(400, TOO_LARGE)  # at once: the body is not waited for
-        body = await read_body(request, deadline)
+        return await read_body(request, deadline)
+
+    def worker_endpoint(endpoint: str, *, anyone: bool = False) -> Any:
+        """A POST whose answer a worker computes from the body alone (``workers.ENDPOINTS``)."""
+
+        async def view(request: Request) -> Response:
+            deadline = time.monotonic() + limits.timeout
+            if not anyone and user_of(request) is None:
+                return detail(403, NOT_AUTHENTICATED)
+            body = await posted_body(request, deadline)
+            if not isinstance(body, bytes):
+                return body
+            answer = await judged(request, endpoint, body, deadline)
+            return answer if isinstance(answer, Response) else answered(answer)
+
+        return view
+
+    async def create_group(request: Request) -> Response:
+        deadline = time.monotonic() + limits.timeout
+        user = user_of(request)
+        if user is None:
+            return detail(403, NOT_AUTHENTICATED)
+        body = await posted_body(request, deadline)
         if not isinstance(body, bytes):
             return body
-        # Each request is judged at its own arrival, as the portal judges it.
-        now = fixed_now or datetime.now(UTC)
-        stop = threading.Event()
-        work = asyncio.ensure_future(run_in_threadpool(workers.run, body, now, deadline, stop))
-        gone = asyncio.ensure_future(disconnected(request))
-        remaining = max(deadline - time.monotonic(), 0)
-        await asyncio.wait({work, gone}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
-        gone.cancel()
-        answer = work.result() if work.done() else None
-        if answer is None:
-            stop.set()
-            work.add_done_callback(lambda finished: finished.exception())
-            if gone.done() and not gone.cancelled():
-                return Response(status_code=499)  # nobody is left to read it
-            return detail(
-                503,
-                f"The validation did not finish within {limits.timeout:g} s "
-                "(lco-validate serve --timeout); it was stopped.",
+        validation = await judged(request, "validate", body, deadline)
+        if isinstance(validation, Response):
+            return validation
+        from .parsed_body import ParsedBody
+        from .parsed_body import read_body as parse
+
+        parsed = parse(body)
+        document = parsed.document if isinstance(parsed, ParsedBody) else None
+        return answered(sandbox.create(document, validation, now=now_for(request), submitter=user))
+
+    async def list_groups(request: Request) -> Response:
+        if request.method == "POST":
+            return await create_group(request)
+        refused = listing_refused(request)
+        if refused:
+            return refused
+        return answered(
+            sandbox.list_groups(
+                query_of(request), base_url=base_url(request), user=user_of(request)
             )
-        status, document = answer
-        return JSONResponse(document, status_code=status)
+        )
+
+    def listing_refused(request: Request) -> Response | None:
+        """The portal's refusal of a large page asked anonymously (plain text, before any view)."""
+        if user_of(request) is not None:
+            return None
+        reason = anonymous_limit_refusal(query_of(request))
+        if reason is None:
+            return None
+        return PlainTextResponse(reason, status_code=400, media_type="text/html")
+
+    async def group(request: Request) -> Response:
+        return answered(sandbox.group(request.path_params["id"], user=user_of(request)))
+
+    async def cancel(request: Request) -> Response:
+        user = user_of(request)
+        if user is None:
+            return detail(403, NOT_AUTHENTICATED)
+        found = sandbox.cancel(request.path_params["id"], now=now_for(request), user=user)
+        return answered(found)
+
+    async def list_requests(request: Request) -> Response:
+        refused = listing_refused(request)
+        if refused:
+            return refused
+        return answered(
+            sandbox.list_requests(
+                query_of(request), base_url=base_url(request), user=user_of(request)
+            )
+        )
+
+    async def one_request(request: Request) -> Response:
+        return answered(sandbox.request(request.path_params["id"], user=user_of(request)))
+
+    async def observations(request: Request) -> Response:
+        found = sandbox.request_observations(request.path_params["id"], user=user_of(request))
+        return answered(found)
+
+    async def request_airmass(request: Request) -> Response:
+        deadline = time.monotonic() + limits.timeout
+        status, stored = sandbox.stored_request(request.path_params["id"], user=user_of(request))
+        if status != 200:
+            return answered((status, stored))
+        body = json.dumps(stored).encode()
+        answer = await judged(request, "stored airmass", body, deadline)
+        return answer if isinstance(answer, Response) else answered(answer)
+
+    async def profile(request: Request) -> Response:
+        token = request.headers.get("authorization", "").removeprefix("Token ").strip()
+        return answered(
+            account.profile(
+                user_of(request), now=now_for(request), token=token, query=query_of(request)
+            )
+        )
+
+    async def proposals_view(request: Request) -> Response:
+        return answered(
+            account.proposal_list(
+                query_of(request),
+                user=user_of(request),
+                now=now_for(request),
+                base_url=base_url(request),
+            )
+        )
+
+    async def proposal_view(request: Request) -> Response:
+        code = request.path_params["id"]
+        return answered(account.proposal(code, user=user_of(request), now=now_for(request)))
+
+    async def semesters_view(request: Request) -> Response:
+        refused = listing_refused(request)
+        if refused:
+            return refused
+        return answered(semester_list(query_of(request), base_url=base_url(request)))
+
+    async def semester_view(request: Request) -> Response:
+        return answered(semester(request.path_params["id"]))
 
     async def read_body(request: Request, deadline: float) -> bytes | Response:
         """The body, or the answer when it is too large, too slow or abandoned."""
@@ -253,9 +409,35 @@ def make_app(settings: Settings, limits: ServerLimits | None = None) -> Starlett
     async def instruments_view(_request: Request) -> Response:
         return JSONResponse(instruments)
 
+    routes = [
+        # Validation takes anonymous callers too, as it always has here (the portal: 403).
+        Route(VALIDATE_PATH, worker_endpoint("validate", anyone=True), methods=["POST"]),
+        Route("/api/requestgroups/cadence/", worker_endpoint("cadence"), methods=["POST"]),
+        Route("/api/requestgroups/", list_groups, methods=["GET", "POST"]),
+        Route("/api/requestgroups/{id:int}/", group, methods=["GET"]),
+        Route("/api/requestgroups/{id:int}/cancel/", cancel, methods=["POST"]),
+        Route("/api/requests/mosaic/", worker_endpoint("mosaic"), methods=["POST"]),
+        Route("/api/requests/", list_requests, methods=["GET"]),
+        Route("/api/requests/{id:int}/", one_request, methods=["GET"]),
+        Route("/api/requests/{id:int}/observations/", observations, methods=["GET"]),
+        Route("/api/requests/{id:int}/airmass/", request_airmass, methods=["GET"]),
+        Route("/api/configurations/dither/", worker_endpoint("dither"), methods=["POST"]),
+        Route("/api/airmass/", worker_endpoint("airmass", anyone=True), methods=["POST"]),
+        Route("/api/profile/", profile, methods=["GET"]),
+        Route("/api/proposals/", proposals_view, methods=["GET"]),
+        Route("/api/proposals/{id}/", proposal_view, methods=["GET"]),
+        Route("/api/semesters/", semesters_view, methods=["GET"]),
+        Route("/api/semesters/{id}/", semester_view, methods=["GET"]),
+        Route(INSTRUMENTS_PATH, instruments_view, methods=["GET"]),
+    ]
+
+    def served_with_slash(path: str) -> bool:
+        scope = {"type": "http", "path": f"{path}/", "method": "GET"}
+        return any(route.matches(scope)[0] is not Match.NONE for route in routes)
+
     async def not_found(request: Request, _error: Exception) -> Response:
         path = str(request.scope["path"])
-        if not path.endswith("/") and f"{path}/" in (VALIDATE_PATH, INSTRUMENTS_PATH):
+        if not path.endswith("/") and served_with_slash(path):
             # As Django's CommonMiddleware answers (APPEND_SLASH, DEBUG off): a path, not a URL.
             query = bytes(request.scope.get("query_string", b"")).decode("latin-1")
             location = f"{path}/" + (f"?{query}" if query else "")
@@ -279,10 +461,7 @@ def make_app(settings: Settings, limits: ServerLimits | None = None) -> Starlett
             await run_in_threadpool(workers.close)
 
     app = Starlette(
-        routes=[
-            Route(VALIDATE_PATH, validate, methods=["POST"]),
-            Route(INSTRUMENTS_PATH, instruments_view, methods=["GET"]),
-        ],
+        routes=routes,
         exception_handlers={404: not_found, 405: not_allowed, Exception: failed},
         lifespan=lifespan,
     )

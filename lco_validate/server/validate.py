@@ -25,12 +25,11 @@ from ..checking.pipeline import check_unit
 from ..checking.policy import Settings
 from ..documents.kinds import REQUEST_GROUP, Unit
 from ..documents.loading import SourceFile, load_bytes
-from ..documents.pointers import pointer_parts
 from ..findings import Finding, Severity
 from ..model.duration import DurationError, request_duration
+from ..reporters.portal_errors import NON_FIELD, nested_errors
 
 JSON = dict[str, Any]
-NON_FIELD = "non_field_errors"
 
 
 def answer_text(body: bytes, settings: Settings) -> tuple[int, JSON]:
@@ -89,58 +88,3 @@ def request_durations(contexts: list[RequestContext]) -> JSON:
             }
         )
     return {"requests": requests, "duration": sum(request["duration"] for request in requests)}
-
-
-def nested_errors(document: JSON, findings: list[Finding]) -> JSON:
-    """Each finding's message placed where the portal would put an error at its pointer."""
-    errors: JSON = {}
-    for finding in findings:
-        message = f"{finding.code} {finding.message}"
-        _place(errors, document, pointer_parts(finding.pointer), message)
-    return errors
-
-
-def _place(errors: JSON, node: object, parts: list[str], message: str) -> None:
-    if not parts:
-        _messages(errors, NON_FIELD).append(message)
-        return
-    key, rest = parts[0], parts[1:]
-    value = node.get(key) if isinstance(node, dict) else None
-    if isinstance(value, dict):
-        child = errors.get(key)
-        if not isinstance(child, dict):
-            child = errors[key] = {NON_FIELD: child} if isinstance(child, list) else {}
-        _place(child, value, rest, message)
-    elif isinstance(value, list) and rest and rest[0].isdigit() and int(rest[0]) < len(value):
-        items = errors.get(key)
-        if not (isinstance(items, list) and len(items) == len(value) and _holds_items(items)):
-            if items:  # messages about the list itself already stand here
-                _messages(errors, NON_FIELD).extend(items)
-            items = errors[key] = [{} for _ in value]
-        index = int(rest[0])
-        _place(items[index], value[index], rest[1:], message)
-    else:
-        existing = errors.get(key)
-        if isinstance(existing, dict):
-            _messages(existing, NON_FIELD).append(message)
-        elif isinstance(existing, list) and _holds_items(existing):
-            _messages(errors, NON_FIELD).append(message)
-        else:
-            _messages(errors, key).append(message)
-
-
-def _messages(errors: JSON, key: str) -> list[Any]:
-    found = errors.get(key)
-    if not isinstance(found, list):
-        found = errors[key] = []
-    return found
-
-
-def _holds_items(entries: list[Any]) -> bool:
-    """Whether a list of errors is one entry per item (objects), not messages (strings).
-
-    The two kinds never mix (a list of messages moves to ``non_field_errors``
-    before items replace it), so the first entry tells: looking at every entry
-    made placing N findings in a list of N items quadratic.
-    """
-    return bool(entries) and isinstance(entries[0], dict)

@@ -22,12 +22,14 @@ import queue
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from ..checking.pipeline import fewer_garbage_collections
 from ..checking.policy import Settings
 from ..documents.loading import SourceFile, load_bytes
 from .app import ServerLimits, excess
@@ -41,15 +43,40 @@ POLL_SECONDS = 0.05
 PRELOAD = "lco_validate.server.preload"
 
 
-def judge(body: bytes, settings: Settings, limits: ServerLimits) -> Answer:
-    """(status, body) for a request body: the portal's answer, or 400 for a group over a limit."""
-    source = SourceFile(path="request body")
-    load_bytes(source, body)
-    if source.documents:
-        reason = excess(source.documents[0].value, limits)
-        if reason:
-            return 400, {"detail": reason}
-    return answer_source(source, settings)
+def judge(endpoint: str, body: bytes, settings: Settings, limits: ServerLimits) -> Answer:
+    """(status, body) for a request body sent to ``endpoint`` (a key of ``ENDPOINTS``).
+
+    A request group beyond ``limits`` is refused 400 before any work, wherever it is sent.
+    """
+    if endpoint in GROUP_ENDPOINTS:
+        source = SourceFile(path="request body")
+        load_bytes(source, body)
+        if source.documents:
+            reason = excess(source.documents[0].value, limits)
+            if reason:
+                return 400, {"detail": reason}
+        if endpoint == "validate":
+            return answer_source(source, settings)
+    return ENDPOINTS[endpoint](body, settings)
+
+
+def _endpoints() -> dict[str, Callable[[bytes, Settings], Answer]]:
+    from . import airmass, cadence, dither, mosaic, validate
+
+    return {
+        "validate": validate.answer_text,
+        "cadence": cadence.answer_text,
+        "dither": dither.answer_text,
+        "mosaic": mosaic.answer_text,
+        "airmass": airmass.answer_text,
+        "stored airmass": airmass.stored_answer,
+    }
+
+
+#: What a worker computes, by endpoint: the answer from the body and the settings alone.
+ENDPOINTS = _endpoints()
+#: The endpoints whose body is a request group, and so counted against the limits first.
+GROUP_ENDPOINTS = frozenset({"validate", "cadence"})
 
 
 def failure(error: BaseException | str) -> Answer:
@@ -61,13 +88,18 @@ def _work(connection: Connection, settings: Settings, limits: ServerLimits) -> N
     """A worker's life: answer each (body, now) sent, until the server closes the pipe."""
     # Ctrl-C reaches the whole process group; the server stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with fewer_garbage_collections():
+        _answer_each(connection, settings, limits)
+
+
+def _answer_each(connection: Connection, settings: Settings, limits: ServerLimits) -> None:
     while True:
         try:
-            body, now = connection.recv()
+            endpoint, body, now = connection.recv()
         except (EOFError, OSError):
             return
         try:
-            answer = judge(body, replace(settings, now=now, started=now), limits)
+            answer = judge(endpoint, body, replace(settings, now=now, started=now), limits)
         except Exception as error:  # answered as the app answers any failure: 500, reported
             answer = failure(error)
         try:
@@ -87,10 +119,10 @@ class InProcess:
         pass
 
     def run(
-        self, body: bytes, now: datetime, deadline: float, stop: threading.Event
+        self, endpoint: str, body: bytes, now: datetime, deadline: float, stop: threading.Event
     ) -> Answer | None:
         del deadline, stop  # a thread cannot be stopped: the caller stops waiting instead
-        return judge(body, replace(self.settings, now=now, started=now), self.limits)
+        return judge(endpoint, body, replace(self.settings, now=now, started=now), self.limits)
 
     def close(self) -> None:
         pass
@@ -176,10 +208,11 @@ class ValidationWorkers:
             ).start()
 
     def run(
-        self, body: bytes, now: datetime, deadline: float, stop: threading.Event
+        self, endpoint: str, body: bytes, now: datetime, deadline: float, stop: threading.Event
     ) -> Answer | None:
-        """The answer for ``body``; None once ``deadline`` (``time.monotonic``) or ``stop`` came.
+        """The answer for ``body`` at ``endpoint``; None once ``deadline`` or ``stop`` came.
 
+        ``deadline`` is a ``time.monotonic`` time.
         Waiting for a free worker counts against the deadline.  Blocks: call it in a thread.
         """
         self.start()
@@ -187,7 +220,7 @@ class ValidationWorkers:
         if worker is None:
             return None
         try:
-            worker.connection.send((body, now))
+            worker.connection.send((endpoint, body, now))
         except OSError:  # the worker died while idle (killed from outside)
             self._replace(worker)
             return failure("a validation worker stopped")

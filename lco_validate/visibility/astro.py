@@ -18,8 +18,9 @@ tables.  Positions are kept in the Celestial Intermediate Reference System
 - right ascension, so altitudes at any time are a dot product with the zenith.
 The Sun and the Moon come from astropy's ``builtin`` ephemeris, which is ERFA's
 ``epv00`` and ``moon98``; we call those directly to skip astropy's per-call
-overhead.  Refraction is never applied: the portal's airmass is plane-parallel
-sec z of the unrefracted position.
+overhead.  Refraction is never applied here: the portal's airmass limits are
+plane-parallel sec z of the unrefracted position (its airmass curves refract:
+``airmass``).
 """
 
 from __future__ import annotations
@@ -451,6 +452,32 @@ def clock_at(days: Array) -> Clock:
         mean_sidereal=mean_sidereal,
         apparent_sidereal=mean_sidereal + np.degrees(equinoxes),
     )
+
+
+def place_at_j2000(ra: float, dec: float, equinox: float) -> tuple[float, float]:
+    """A mean place (degrees) referred to the mean equinox of Julian year ``equinox``, at J2000.
+
+    The portal hands a target's ``epoch`` to SLALIB's ``sla_MAP`` as the epoch
+    *and equinox* of its coordinates, so a place given at epoch 2016 is read as
+    referred to the mean equinox of 2016: some 800 arcsec of precession from
+    where an ICRS place is, about 50 s in rising time.  We read it so too, as
+    for the parallax (``FixedTarget.portal_parallax``), with SLALIB's IAU 1976
+    precession.
+    """
+    if equinox == 2000.0:
+        return ra, dec
+    erfa = _erfa()
+    to_equinox = np.asarray(erfa.pmat76(*erfa.epj2jd(equinox)), dtype=np.float64)
+    right_ascension, declination = math.radians(ra), math.radians(dec)
+    given = np.array(
+        [
+            math.cos(declination) * math.cos(right_ascension),
+            math.cos(declination) * math.sin(right_ascension),
+            math.sin(declination),
+        ]
+    )
+    x, y, z = (to_equinox.T @ given).tolist()
+    return math.degrees(math.atan2(y, x)) % 360.0, math.degrees(math.asin(max(-1.0, min(1.0, z))))
 
 
 def equinox_right_ascension(cirs_right_ascension: Array, clock: Clock) -> Array:

@@ -216,19 +216,21 @@ def _position_model(target: JSON) -> tuple[str, Any]:
     if target_type == "SATELLITE":
         return STATIC, None
     if target_type == "ICRS":
-        from .astro import FixedTarget
+        from .astro import FixedTarget, place_at_j2000
 
         try:
             ra, dec = float(target["ra"]), float(target["dec"])
         except (KeyError, TypeError, ValueError):
             raise _NotComputable("dec", "it has no usable ra and dec", portal_fails=True) from None
+        epoch = _float(target.get("epoch"), 2000.0) or 2000.0
+        ra, dec = place_at_j2000(ra, dec, epoch)  # the portal reads the epoch as the equinox
         return SIDEREAL, FixedTarget(
             ra=ra,
             dec=dec,
             proper_motion_ra=_float(target.get("proper_motion_ra"), 0.0),
             proper_motion_dec=_float(target.get("proper_motion_dec"), 0.0),
             parallax=_float(target.get("parallax"), 0.0),
-            epoch=_float(target.get("epoch"), 2000.0) or 2000.0,
+            epoch=epoch,
         )
     if target_type == "ORBITAL_ELEMENTS":
         scheme = str(target.get("scheme") or "")

@@ -91,6 +91,11 @@ class Portal:
         """The portal's answer to ``body`` sent as it is (text no JSON encoder would write)."""
         return self._ask({"body": body, "now": now.isoformat().replace("+00:00", "Z")})
 
+    def post(self, path: str, document: object, now: datetime) -> PortalAnswer:
+        """The portal's answer to ``POST path`` with ``document`` (its body in ``body``)."""
+        stamp = now.isoformat().replace("+00:00", "Z")
+        return self._ask({"path": path, "document": document, "now": stamp})
+
     def get(self, path: str) -> PortalAnswer:
         """The portal's answer to ``GET path`` (its body in ``body``)."""
         return self._ask({"get": path})
