@@ -67,9 +67,11 @@ def test_every_edge_has_a_counterpart(summary: Summary) -> None:
     sidereal = [entry for entry in unmatched if not moving(entry[1])]
     assert not sidereal, sidereal[:3]
     # A moving target's interval can begin on the other side of one of rise_set's 15-minute
-    # chunks.  Seen once in 1,000 cases, and only when the real-portal oracle ran first in
-    # the same process (not yet explained): more than one in a thousand is a divergence.
-    assert len(unmatched) - len(sidereal) <= max(1, SAMPLE // 1000), unmatched[:3]
+    # chunks.  Seen in one case of 1,000 (two edges), and only when the real-portal oracle
+    # ran first in the same process (not yet explained): more than one case in a thousand
+    # is a divergence.
+    cases = {id(case) for _text, case in unmatched if moving(case)}
+    assert len(cases) <= max(1, SAMPLE // 1000), unmatched[:3]
 
 
 def test_icrs_edges_are_within_ten_seconds_of_rise_sets(summary: Summary) -> None:
