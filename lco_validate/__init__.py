@@ -8,6 +8,7 @@ The Python API mirrors the command line::
     findings = check_document({"requests": [...]})   # findings with JSON Pointers
     catalogue = load_catalogue()                     # the built-in LCO network
     timed = request_duration(request, catalogue)     # .duration, and the terms
+    fixed = fix_text(text)                           # the text with its safe fixes applied
 
 ``check_file`` and ``check_document`` read settings as ``lco-validate check``
 does: the nearest ``pyproject.toml`` with a ``[tool.lco-validate]`` table,
@@ -21,8 +22,10 @@ override the file; they are the settings of ``check``, with ``_`` for ``-``::
                now="2030-06-01T00:00:00Z", visibility=False, configdb="sites.json")
     check_file("request.json", config=False)         # the defaults and keywords only
 
-Also ``kind`` (as ``--kind``).  A ``catalogue`` given as an object wins over
-``configdb``.  ``strict``, ``include``, ``exclude`` and ``output-format`` concern
+``fix_text`` takes the same, and ``unsafe_fixes`` (as ``--unsafe-fixes``) and
+``json_lines`` (the text is JSON Lines, one document a line).  Also ``kind``
+(as ``--kind``).  A ``catalogue`` given as an object wins over ``configdb``.
+``strict``, ``include``, ``exclude``, ``output-format`` and ``fix`` concern
 runs over files and are not taken.  An unusable setting raises ``SettingError``
 (a ``ValueError``) naming it and where it came from.
 """
@@ -40,7 +43,7 @@ from .model.duration import DurationError, RequestDuration
 from .model.duration import request_duration as _raw_request_duration
 
 if TYPE_CHECKING:
-    from .checking.policy import Settings
+    from .checking.policy import Resolution, Settings
 
 __all__ = [
     "Catalogue",
@@ -52,6 +55,7 @@ __all__ = [
     "Severity",
     "check_document",
     "check_file",
+    "fix_text",
     "load_catalogue",
     "request_duration",
 ]
@@ -65,6 +69,12 @@ def _settings(
     caller: str,
 ) -> Settings:
     """The run's settings: ``keywords`` over the settings file over the defaults."""
+    return _resolution(config, keywords, caller).settings(kind=kind, catalogue=catalogue)
+
+
+def _resolution(
+    config: str | os.PathLike[str] | bool, keywords: dict[str, Any], caller: str
+) -> Resolution:
     from .checking.policy import API, BY_NAME, resolve
 
     explicit: dict[str, Any] = {}
@@ -77,8 +87,7 @@ def _settings(
                 f"{', '.join([*taken, 'kind', 'config'])}"
             )
         explicit[name] = value
-    resolution = resolve(explicit, config=config, entry=API, origin=f"{caller}() argument")
-    return resolution.settings(kind=kind, catalogue=catalogue)
+    return resolve(explicit, config=config, entry=API, origin=f"{caller}() argument")
 
 
 def check_file(
@@ -110,6 +119,31 @@ def check_document(
     from .checking.pipeline import check_document as check
 
     return check(document, _settings(catalogue, config, kind, settings, "check_document"))
+
+
+def fix_text(
+    text: str,
+    catalogue: Catalogue | None = None,
+    *,
+    json_lines: bool = False,
+    config: str | os.PathLike[str] | bool = True,
+    kind: str | None = None,
+    **settings: Any,
+) -> str:
+    """``text`` (a request document) with the fixes its findings carry applied.
+
+    As ``lco-validate check --fix`` applies them (docs/fixes.md): safe fixes, unsafe
+    ones too with ``unsafe_fixes=True`` (or ``unsafe-fixes`` in the settings file),
+    pass after pass, changing only the tokens they fix; the text comes back as it
+    was where there is nothing to fix.  Settings as for ``check_file``: only the
+    findings they report are fixed.
+    """
+    from .checking.fixing import fix_text as fixed
+
+    resolution = _resolution(config, settings, "fix_text")
+    run = resolution.settings(kind=kind, catalogue=catalogue)
+    name = "text.jsonl" if json_lines else "-"
+    return fixed(text, run, unsafe=resolution["unsafe-fixes"], name=name)
 
 
 def request_duration(

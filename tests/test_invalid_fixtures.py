@@ -86,12 +86,22 @@ def test_every_invalid_fixture_is_expected_to_fail() -> None:
         assert expected, f"{path} is under fixtures/invalid but expects no finding"
 
 
+#: Rules no fixture here shows: each fixture has the real portal's verdict recorded beside
+#: it, and none has been recorded for the documents these findings stand alone in.  Their
+#: docstring examples show them (tests/test_rule_examples.py).
+WITHOUT_A_FIXTURE = {
+    # Left out beside the R001 or R007 that explains it; alone for a duration beyond
+    # floating point, where the portal's arithmetic overflows too (not yet recorded).
+    "D002",
+}
+
+
 def test_every_rule_is_demonstrated_by_a_fixture() -> None:
     from lco_validate.rules import all_rules
 
     demonstrated = {code for _, expected in cases() for code, _pointer in expected}
     undemonstrated = sorted(rule.CODE for rule in all_rules() if rule.CODE not in demonstrated)
-    assert undemonstrated == [], undemonstrated
+    assert undemonstrated == sorted(WITHOUT_A_FIXTURE), undemonstrated
 
 
 def test_the_request_level_fixtures_are_there() -> None:

@@ -124,6 +124,41 @@ def test_try_repo_passes_a_good_request_file(
     assert "Passed" in result.stdout
 
 
+def fixable_page() -> tuple[str, str]:
+    """The seed page with one exposure time written as text (S008), and that text."""
+    page = seed_page()
+    instrument_config = page["results"][0]["configurations"][0]["instrument_configs"][0]
+    written = instrument_config["exposure_time"]
+    instrument_config["exposure_time"] = str(written)
+    return json.dumps(page, indent=2) + "\n", json.dumps(str(written))
+
+
+def test_the_fixing_hook_rewrites_a_file_fails_once_then_passes(
+    hook_repository: Path, user_repository: Path, env: dict[str, str]
+) -> None:
+    fixable = user_repository / "requests" / "fixable.json"
+    text, quoted = fixable_page()
+    fixable.write_text(text)
+    git(user_repository, env, "add", "requests/fixable.json")  # so pre-commit sees the change
+    arguments = ["try-repo", str(hook_repository), "lco-validate-fix"]
+    first = pre_commit(user_repository, env, *arguments, "--files", "requests/fixable.json")
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "Fix LCO observation requests" in first.stdout
+    assert "Failed" in first.stdout
+    assert "files were modified by this hook" in first.stdout
+    fixed = fixable.read_text()
+    assert f'"exposure_time": {quoted}' in text
+    assert f'"exposure_time": {json.loads(quoted)}' in fixed
+    # Only the one token changed.
+    assert fixed == text.replace(
+        f'"exposure_time": {quoted}', f'"exposure_time": {json.loads(quoted)}', 1
+    )
+    second = pre_commit(user_repository, env, *arguments, "--files", "requests/fixable.json")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "Passed" in second.stdout
+    assert fixable.read_text() == fixed
+
+
 def docs_pre_commit_config() -> dict[str, object]:
     text = (REPO / "README.md").read_text()
     blocks = [part.split("\n```", 1)[0] for part in text.split("```yaml\n")[1:]]

@@ -190,6 +190,32 @@ def test_the_notice_is_as_severe_as_the_worst_finding_left_out(
     assert check_document(group, ignoring) == []  # ignored findings do not count
 
 
+@pytest.mark.parametrize(
+    ("policy", "codes", "notice_severity"),
+    [
+        (Policy.of(ignore=["J018"]), ["S101", "S101"], None),
+        (Policy.of(ignore=["J"]), ["S101", "S101"], None),
+        (Policy.of(select=["S"]), ["S101", "S101"], None),  # as J020 and every J code are
+        (Policy.of(select=["S", "J018"]), ["S101", "S101", "J018"], Severity.WARNING),
+        (Policy.of(severity={"J018": "error"}), ["S101", "S101", "J018"], Severity.ERROR),
+    ],
+    ids=["ignored", "ignored-by-prefix", "not-selected", "selected", "severity-override"],
+)
+def test_the_notice_obeys_the_run_policy_like_any_finding(
+    monkeypatch: pytest.MonkeyPatch,
+    policy: Policy,
+    codes: list[str],
+    notice_severity: Severity | None,
+) -> None:
+    monkeypatch.setattr(pipeline, "MOST_FINDINGS", 2)
+    group = valid_group()
+    group.update({f"unknown_{index}": index for index in range(4)})
+    found = check_document(group, Settings(SETTINGS.catalogue, SETTINGS.now, policy=policy))
+    assert [finding.code for finding in found] == codes
+    if notice_severity is not None:
+        assert found[-1].severity is notice_severity
+
+
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the peak from /proc")
 def test_check_of_a_million_element_array_stays_within_a_few_hundred_megabytes(
     tmp_path: Path,

@@ -11,6 +11,9 @@ The package, split by concern; each module imports only modules listed above it:
 * ``identifiability``: which parameters and combinations the records determine;
 * ``fit``: the robust, ceil-aware fit (its docstring explains the whole method);
 * ``changes``: the catalogue changes, the updated ``/sites/`` and the result as data.
+* ``duration_changes``: what a change of catalogue does to durations, each request
+  timed under both (``catalogue diff``; not re-exported: it draws its sample with
+  ``synthetic``).
 
 Re-exported here: the names the command line and the tests use.
 """

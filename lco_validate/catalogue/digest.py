@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, TextIO
 
+from .provenance import PULL_COMMAND, STALE_AFTER_MONTHS
 from .snapshot import Catalogue
 
 
-def catalogue_summary(catalogue: Catalogue) -> dict[str, Any]:
+def catalogue_summary(catalogue: Catalogue, today: date) -> dict[str, Any]:
+    """The catalogue as data; ``today`` judges the built-in snapshot's age."""
     telescopes = [
         {
             "site": placement.site["code"],
@@ -49,15 +52,32 @@ def catalogue_summary(catalogue: Catalogue) -> dict[str, Any]:
                 "maximum": overheads.maximum_slew_overhead,
             },
         }
+    origin = catalogue.origin
     return {
         "source": catalogue.source,
+        "snapshot": {
+            "date": origin.taken.isoformat() if origin.taken else None,
+            "source": origin.source,
+            "built_in": origin.built_in,
+            "stale": origin.stale(today),
+        },
         "telescopes": telescopes,
         "instrument_types": instrument_types,
     }
 
 
 def print_catalogue_summary(summary: dict[str, Any], stream: TextIO) -> None:
-    stream.write(f"Catalogue: {summary['source']}\n\nTelescopes and instruments:\n")
+    stream.write(f"Catalogue: {summary['source']}\n")
+    snapshot = summary["snapshot"]
+    when = f"taken {snapshot['date']}" if snapshot["date"] else "date not recorded"
+    where = f"from {snapshot['source']}" if snapshot["source"] else "source not recorded"
+    stream.write(f"Snapshot: {when}, {where}\n")
+    if snapshot["stale"]:
+        stream.write(
+            f"  more than {STALE_AFTER_MONTHS} months old: the network may have changed since; "
+            f"'{PULL_COMMAND}' fetches the current one (then --configdb sites.json)\n"
+        )
+    stream.write("\nTelescopes and instruments:\n")
     for row in summary["telescopes"]:
         where = f"{row['site']}.{row['enclosure']}.{row['telescope']}"
         active = "" if row["active"] else " (inactive)"

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .provenance import SnapshotOrigin, built_in_origin, origin_of
+
 JSON = dict[str, Any]
 
 DEFAULT_SNAPSHOT = "lco-sites.json"
@@ -100,9 +102,13 @@ def telescope_class(telescope: JSON) -> str:
 class Catalogue:
     """A configdb snapshot with the portal's lookups over it."""
 
-    def __init__(self, sites: list[JSON], source: str) -> None:
+    def __init__(
+        self, sites: list[JSON], source: str, origin: SnapshotOrigin | None = None
+    ) -> None:
         self.sites = sites
         self.source = source
+        #: When the snapshot was taken and where from, as far as it says.
+        self.origin = origin or SnapshotOrigin()
         self.placements: list[Placement] = [
             Placement(site, enclosure, telescope, instrument)
             for site in sites
@@ -286,10 +292,26 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
         ) from error
     except (ValueError, RecursionError) as error:  # an integer of thousands of digits; nesting
         raise CatalogueError(f"configdb snapshot {source} cannot be read: {error}") from error
-    if path is not None:  # the built-in snapshot is validated by the test suite, not per run
+    if path is None:  # the built-in snapshot is validated by the test suite, not per run
+        return catalogue_from_document(document, source, checked=False, origin=built_in_origin())
+    return catalogue_from_document(document, source)
+
+
+def catalogue_from_document(
+    document: Any, source: str, *, checked: bool = True, origin: SnapshotOrigin | None = None
+) -> Catalogue:
+    """A catalogue from a parsed ``/sites/`` document (the paged response or its results).
+
+    ``checked`` validates it against ``schemas/configdb-sites.json`` first, raising
+    ``CatalogueError`` naming the problem.  Its origin is what its own ``_about``
+    says, unless given.  Older field names are modernised in place.
+    """
+    if checked:
         _check_snapshot(document, source)
     sites = document["results"] if isinstance(document, dict) else document
-    return Catalogue([_modernise_site(site) for site in sites], source)
+    return Catalogue(
+        [_modernise_site(site) for site in sites], source, origin or origin_of(document)
+    )
 
 
 def _check_snapshot(document: object, source: str) -> None:

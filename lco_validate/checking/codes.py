@@ -7,6 +7,10 @@ rather than from rule modules, are documented here.
 
 from __future__ import annotations
 
+import textwrap
+
+from ..findings import FixDocumentation
+
 INPUT_AND_SCHEMA_CODES: dict[str, str] = {
     "J001": """The file is not valid JSON.
 
@@ -107,7 +111,8 @@ Junk can hold a finding every two bytes (a JSON array of a million numbers,
 none of them a request), and keeping them all would take gigabytes.  This
 finding stands where the first one left out would, says how many were left
 out, and is as severe as the worst of them.  Fix what is reported, or check
-the file in parts.""",
+the file in parts.  Like any code it answers to `--select` and `--ignore`:
+hidden, it takes the findings it counts with it, exit status included.""",
     "J020": """A path cannot be read (missing, no permission, or not a file).
 
 A directory that cannot be listed, and a device or socket, are this finding
@@ -203,6 +208,29 @@ jitter, change the period or the dates, or loosen the constraints.""",
 }
 
 
+#: What the fixes of J and S codes do; a rule module declares its own as ``FIX``
+#: (docs/fixes.md).  ``lco-validate rules`` shows which codes fix, ``explain`` what.
+INPUT_AND_SCHEMA_FIXES: dict[str, FixDocumentation] = {
+    "S008": FixDocumentation(
+        "safe or unsafe",
+        'writes the value as its field means it: "30" becomes 30 and "1.50" 1.5, '
+        '"true" or "yes" becomes true, a number in a text field becomes '
+        'its text (2 becomes "2"); safe, since the portal reads the result as it '
+        "read the value.  true or false in a number field becomes 1 or 0: unsafe, since "
+        "that reading is the portal's and may not be what was meant.",
+    ),
+    "S101": FixDocumentation(
+        "safe or unsafe",
+        "renames the key to the one known key of that place it is near: safe when the "
+        "two differ only in letter case and separators (Exposure-Time for "
+        "exposure_time); unsafe when a typing slip or two apart (exposure_tme; "
+        "max_lunar_distance for min_lunar_distance, a judgement: the portal has no "
+        "maximum), since the portal then uses a value it dropped before.  No fix when "
+        "several known keys are as near (the message lists them) or the object has the "
+        "key already.",
+    ),
+}
+
 #: What a reader of a rule's examples needs to know to read them as documents.
 EXAMPLES_NOTE = (
     "Each example is a fragment of a valid request group (one request for a 1m0 Sinistro\n"
@@ -223,10 +251,30 @@ def all_codes() -> list[tuple[str, str]]:
 def explain_code(code: str) -> str | None:
     from ..rules import all_rules
 
+    fix = fix_documentation(code)
+    fix_text = ""
+    if fix is not None:
+        fix_text = "\n\n" + textwrap.fill(
+            f"Fix ({fix.applicability}): {fix.what}", 78, break_on_hyphens=False
+        )
     if code in INPUT_AND_SCHEMA_CODES:
-        return f"{code}: {INPUT_AND_SCHEMA_CODES[code]}"
+        return f"{code}: {INPUT_AND_SCHEMA_CODES[code]}{fix_text}"
     for rule in all_rules():
         if code == rule.CODE:
             severity = rule.SEVERITY.value
-            return f"{code} ({severity}): {(rule.__doc__ or '').strip()}\n\n{EXAMPLES_NOTE}"
+            docstring = (rule.__doc__ or "").strip()
+            return f"{code} ({severity}): {docstring}{fix_text}\n\n{EXAMPLES_NOTE}"
+    return None
+
+
+def fix_documentation(code: str) -> FixDocumentation | None:
+    """What the code's fixes do; None for a code that has none."""
+    from ..rules import all_rules
+
+    if code in INPUT_AND_SCHEMA_FIXES:
+        return INPUT_AND_SCHEMA_FIXES[code]
+    for rule in all_rules():
+        if code == rule.CODE:
+            documentation = getattr(rule, "FIX", None)
+            return documentation if isinstance(documentation, FixDocumentation) else None
     return None

@@ -12,6 +12,7 @@ import gc
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from .. import rules
 from ..documents.kinds import REQUEST_GROUP, Unit, iter_units
@@ -20,6 +21,9 @@ from ..findings import Finding, Severity
 from .context import GroupContext, RequestContext
 from .policy import Policy, Settings
 from .schemas import schema_findings
+
+if TYPE_CHECKING:
+    from ..documents.positions import PositionIndex
 
 #: The most findings one file or document reports.  Junk can hold a finding
 #: per two bytes (a JSON array of a million numbers, none of them a request)
@@ -46,6 +50,15 @@ def check_file(path: str, settings: Settings) -> FileResult:
 
 
 def check_source(source: SourceFile, settings: Settings) -> FileResult:
+    result, kept = checked_source(source, settings)
+    result.findings = locate(source, kept)
+    return result
+
+
+def checked_source(
+    source: SourceFile, settings: Settings
+) -> tuple[FileResult, list[tuple[Finding, int]]]:
+    """A file's result, and its findings not yet located, each with its document's start."""
     result = FileResult(path=source.path, documents=len(source.documents))
     kept = ReportedFindings(settings.policy)
     for finding, start in source.located:
@@ -58,8 +71,7 @@ def check_source(source: SourceFile, settings: Settings) -> FileResult:
             result.requests += sum(1 for _ in item.requests())
             result.records += item.is_record
             kept.add(check_unit(item, settings).findings, document.start)
-    result.findings = locate(source, kept.all())
-    return result
+    return result, kept.all()
 
 
 def check_document(document: object, settings: Settings) -> list[Finding]:
@@ -79,7 +91,9 @@ class ReportedFindings:
     Each is kept with the offset of its document (for ``locate``); past the
     limit only their number and severities are, and ``all`` ends with one
     J018 at the first finding left out, as severe as the worst of them, so
-    the run fails as it would with all of them.
+    the run fails as it would with all of them.  The notice is under the
+    policy like any finding: ignored or not selected, it is not reported
+    (nor are the findings it counts); a severity override sets its level.
     """
 
     def __init__(self, policy: Policy, most: int | None = None) -> None:
@@ -112,8 +126,8 @@ class ReportedFindings:
             f"only the first {self.most:,} findings are reported; {self.left_out.total():,} more "
             f"from here on are left out ({counts}): fix these first, or check a smaller file"
         )
-        notice = replace(first, code="J018", severity=severity, message=message)
-        return [*self.kept, (notice, document_start)]
+        notice = replace(first, code="J018", severity=severity, message=message, fix=None)
+        return [*self.kept, *((shown, document_start) for shown in self.policy.applied([notice]))]
 
 
 @dataclass
@@ -168,13 +182,18 @@ def fewer_garbage_collections() -> Iterator[None]:
 
 
 def locate(source: SourceFile, located: Iterable[tuple[Finding, int]]) -> list[Finding]:
-    """Give each finding a line and column; the text is scanned only if a finding needs it."""
-    from ..documents.positions import PositionIndex, scan
+    """Give each finding a line and column; the text is scanned only if a finding needs it.
+
+    A fix is placed too (``Fix.changes``: the regions it replaces and their new
+    text); one that cannot be placed in the text is dropped (``documents/edits.py``).
+    """
+    from ..documents.positions import scan
 
     documents = {document.start: document for document in source.documents}
     # Findings come in document order, so one index at a time serves them all:
     # keeping each line's index of a long JSON Lines file would cost as much again.
     indexed: tuple[int, PositionIndex] | None = None
+    ascii_only: bool | None = None  # how fixes write text: as the file does
     placed: list[Finding] = []
     for finding, start in located:
         if finding.line:
@@ -187,5 +206,19 @@ def locate(source: SourceFile, located: Iterable[tuple[Finding, int]]) -> list[F
             if indexed is None or indexed[0] != start:
                 indexed = start, scan(source.text, document.start, document.end)
             line, column = indexed[1].locate(finding.pointer, at_key=finding.at_key)
+            if finding.fix is not None:
+                if ascii_only is None:
+                    ascii_only = source.text.isascii()
+                finding = _with_placed_fix(source.text, indexed[1], finding, ascii_only)
         placed.append(replace(finding, path=source.path, line=line, column=column))
     return sorted(placed, key=lambda f: (f.line, f.column, f.code))
+
+
+def _with_placed_fix(
+    text: str, index: PositionIndex, finding: Finding, ascii_only: bool
+) -> Finding:
+    from ..documents.edits import located_changes
+
+    assert finding.fix is not None
+    changes = located_changes(text, index, finding, ascii_only=ascii_only)
+    return finding.with_fix(None if changes is None else replace(finding.fix, changes=changes))

@@ -122,6 +122,20 @@ SETTINGS: tuple[Setting, ...] = (
         _JUDGING,
     ),
     Setting("output-format", str, "text", "how check prints findings", frozenset({CHECK})),
+    Setting(
+        "fix",
+        bool,
+        False,
+        "apply the safe fixes findings carry, rewriting the files (docs/fixes.md)",
+        frozenset({CHECK}),
+    ),
+    Setting(
+        "unsafe-fixes",
+        bool,
+        False,
+        "also apply (with fix) and show as fixable the fixes that are a judgement",
+        frozenset({CHECK, API}),
+    ),
     Setting("severity", dict, {}, "per-code severity overrides (error, warning, info)", _JUDGING),
 )
 BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 from ..documents.kinds import REQUEST
 from ..documents.pointers import pointer_from_parts, pointer_parts
 from ..documents.schema_files import load_schema, schema_dir
+from ..documents.sexagesimal import read_sexagesimal
 from ..documents.times import parse_portal_datetime
-from ..findings import Finding, Severity
+from ..findings import Finding, Fix, Severity
 from ..model.values import as_boolean_field, as_text
 
 if TYPE_CHECKING:
@@ -176,7 +177,7 @@ def _findings_for(error: ValidationError, kind: str, document: object) -> Iterat
         converted = _portal_conversion(value, rule) or _portal_text(value, rule, schema, path)
         if not converted:
             message = f"{label} is {_show(value)}; it must be {_type_names(rule)}"
-            yield _error("S001", message, path)
+            yield _sexagesimal_finding(label, value, path) or _error("S001", message, path)
             return
         number = converted[0]
         if isinstance(number, str):
@@ -184,7 +185,8 @@ def _findings_for(error: ValidationError, kind: str, document: object) -> Iterat
                 f"{label} is the number {_show(value)}; the portal turns it into the text "
                 f"{json.dumps(number)}, but write it in quotes"
             )
-            yield Finding("S008", Severity.WARNING, message, pointer_from_parts(path))
+            fix = Fix.replace_value(number, f"write {json.dumps(number)}")
+            yield Finding("S008", Severity.WARNING, message, pointer_from_parts(path), fix=fix)
             return
         if isinstance(value, bool):
             message = (
@@ -201,7 +203,8 @@ def _findings_for(error: ValidationError, kind: str, document: object) -> Iterat
                 f"{label} is the string {_show(value)}; the portal converts it, "
                 f"but write {_as_json(value, number)} without quotes"
             )
-        yield Finding("S008", Severity.WARNING, message, pointer_from_parts(path))
+        fix = _written_as_meant(value, number)
+        yield Finding("S008", Severity.WARNING, message, pointer_from_parts(path), fix=fix)
         if not _within_bounds(number, schema):
             message = f"{label} is {_show(number)} once converted; it must be {_bounds(schema)}"
             yield _error("S003", message, path)
@@ -216,17 +219,27 @@ def _findings_for(error: ValidationError, kind: str, document: object) -> Iterat
         yield _error(
             "S002", f"{noun} needs '{path[-1]}'; a {given} value counts as missing", parent
         )
+    elif keyword == "enum" and (spelled := _choice_in_other_case(value, rule)) is not None:
+        message = (
+            f"{label} {_show(value)} is not valid; the portal is exact about letter case: "
+            f"write {_show(spelled)}"
+        )
+        fix = Fix.replace_value(spelled, f"write {json.dumps(spelled)}")
+        yield Finding("S004", Severity.ERROR, message, pointer_from_parts(path), fix=fix)
     elif keyword == "additionalProperties" and isinstance(value, dict):
-        from difflib import get_close_matches
+        from .key_matches import key_match
 
         known = list(schema.get("properties", {}))
         noun = _object_noun(path, kind, value)
         for key in (key for key in value if key not in known):
-            close = get_close_matches(key, known, n=1, cutoff=0.7)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            message = f"unknown key '{key}' in {noun} is ignored by the portal{hint}"
+            match = key_match(key, known)
+            message = f"unknown key '{key}' in {noun} is ignored by the portal{match.hint()}"
             pointer = pointer_from_parts([*path, key])
-            yield Finding("S101", Severity.WARNING, message, pointer, at_key=True)
+            new = match.rename_to if match.rename_to not in value else None
+            rename = (
+                Fix.rename_key(new, f"rename to '{new}'", safe=match.same_words) if new else None
+            )
+            yield Finding("S101", Severity.WARNING, message, pointer, at_key=True, fix=rename)
     else:
         yield _error(*_describe(keyword, rule, value, schema, label), path)
 
@@ -254,6 +267,42 @@ def _describe(keyword: str, rule: Any, value: Any, schema: Any, label: str) -> t
         "S900",
         f"{label} {_show(value)} breaks the schema rule '{keyword}: {_show(rule)}'",
     )
+
+
+def _sexagesimal_finding(label: str, value: object, path: Sequence[object]) -> Finding | None:
+    """S001 for ``ra``/``dec`` written as text like ``12:34:56.7``: the value in decimal degrees.
+
+    Its fix writes that number (safe: the text says one angle, read without guessing,
+    and the number keeps the precision it was written to).
+    """
+    if not isinstance(value, str) or path[-2:-1] != ["target"] or path[-1] not in ("ra", "dec"):
+        return None
+    right_ascension = path[-1] == "ra"
+    reading = read_sexagesimal(value, right_ascension=right_ascension)
+    if reading is None:
+        return None
+    if reading.degrees is None:
+        span = "from 0 to 360" if right_ascension else "from -90 to 90"
+        message = (
+            f"{label} is {_show(value)}, sexagesimal text that cannot be converted "
+            f"({reading.problem}); the portal wants decimal degrees: write a number {span}"
+        )
+        return _error("S001", message, path)
+    unit = "hours" if reading.in_hours else "degrees"
+    message = (
+        f"{label} is {_show(value)}, sexagesimal {unit} as text; the portal wants decimal "
+        f"degrees: write {reading.text}"
+    )
+    fix = Fix.replace_value(reading.number, f"write {reading.text}")
+    return Finding("S001", Severity.ERROR, message, pointer_from_parts(path), fix=fix)
+
+
+def _choice_in_other_case(value: object, choices: Sequence[object]) -> str | None:
+    """The one choice ``value`` spells in other letter case (``expose``: ``EXPOSE``), if any."""
+    if not isinstance(value, str):
+        return None
+    same = [c for c in choices if isinstance(c, str) and c.casefold() == value.casefold()]
+    return same[0] if len(same) == 1 else None
 
 
 def _error(code: str, message: str, path: Sequence[object]) -> Finding:
@@ -316,6 +365,22 @@ def _portal_text(
         return None
     converted = as_text(value)
     return (converted,) if isinstance(converted, str) else None
+
+
+def _written_as_meant(value: object, converted: object) -> Fix:
+    """S008's fix: the value the portal converts to, written as its field means it.
+
+    Unsafe for true or false in a number field (the portal's 1.0 or 0.0 may not be
+    what was meant); safe otherwise, the portal reading the result as it read the value.
+    """
+    if isinstance(value, bool):
+        number = int(converted) if isinstance(converted, float) else converted
+        return Fix.replace_value(number, f"write {number}", safe=False)
+    # A number field's "30" becomes 30, as written, rather than the portal's 30.0.
+    written = converted
+    if isinstance(value, str) and isinstance(converted, float):
+        written = json.loads(_as_json(value, converted))
+    return Fix.replace_value(written, f"write {json.dumps(written)}")
 
 
 def _as_json(text: str, converted: object) -> str:

@@ -5,20 +5,25 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 import click
 
+from ..checking.fixing import FixedFile, fix_file
 from ..checking.pipeline import FileResult, check_file, fewer_garbage_collections
-from ..checking.policy import CHECK, Settings, default, excluded_by
-from ..checking.summary import NOT_CHECKED_OFFLINE, Summary
+from ..checking.policy import CHECK, Resolution, Settings, default, excluded_by
+from ..checking.summary import NOT_CHECKED_OFFLINE, Summary, stale_catalogue_note
 from ..documents.loading import STDIN_NAME, expand_paths
 from ..reporters import FORMATS, reporter
 from .options import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
+    EXIT_USAGE,
     catalogue_option,
     config_option,
     duration_tolerance_option,
@@ -59,6 +64,29 @@ PARALLEL_MIN_FILES = 200
 @policy_options
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Print a count per code instead of findings.")
+@click.option(
+    "--fix/--no-fix",
+    default=None,
+    help="Apply the safe fixes findings carry, rewriting only the files that change "
+    "(standard input: the fixed text to stdout), then report what remains "
+    f"[default: {'on' if default('fix') else 'off'}].",
+)
+@click.option(
+    "--unsafe-fixes/--no-unsafe-fixes",
+    default=None,
+    help="Also apply (with --fix or --diff) the fixes that are a judgement, and mark them [*].",
+)
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the fixes as a unified diff and change nothing; exit 1 when there is "
+    "something to fix, else 0.",
+)
+@click.option(
+    "--exit-non-zero-on-fix",
+    is_flag=True,
+    help="With --fix, exit 1 when a file was changed (the pre-commit fixing hook does).",
+)
 @jobs_option(f"Processes to check with, when there are at least {PARALLEL_MIN_FILES} files.")
 @config_option
 @click.option("--show-settings", is_flag=True, help="Print the effective settings and exit.")
@@ -86,6 +114,8 @@ def check(paths: tuple[str, ...], **options: Any) -> None:
     resolution = resolve_settings(CHECK, flags_given(CHECK, options), options["config_path"])
     if options["show_settings"]:
         for name, value, origin in resolution.items():
+            if name == "configdb" and value is None:  # a path names itself; this, the day
+                origin += f", {_built_in_snapshot_day()}"
             click.echo(f"{name} = {json.dumps(value, default=str)}  ({origin})")
         return
     if not paths:
@@ -98,13 +128,16 @@ def check(paths: tuple[str, ...], **options: Any) -> None:
             exclude=excluded_by(resolution["exclude"]),
         )
     )
+    fixer = Fixer.of(resolution, options)
     if resolution["output-format"] == "portal":
+        if fixer is not None:
+            raise click.UsageError("--fix and --diff do not go with --output-format portal")
         sys.exit(_print_portal_answers(files, settings, options["output_file"]))
     results: list[FileResult] = []
     summary = Summary()
     with _progress(files, quiet=options["quiet"]) as progress:
         for path, result in zip(
-            progress, check_files(files, settings, options["jobs"]), strict=True
+            progress, check_files(files, settings, options["jobs"], fixer), strict=True
         ):
             if options["verbose"]:
                 click.echo(f"Checked {path}", err=True)
@@ -115,37 +148,76 @@ def check(paths: tuple[str, ...], **options: Any) -> None:
             f"{summary.records} archive record(s) were not checked against the current time "
             "(give --now to do so)"
         )
+    stale = stale_catalogue_note(settings.catalogue, settings.started.date())
+    if stale:
+        summary.notes.append(stale)
     summary.notes.append(NOT_CHECKED_OFFLINE)
-    _report(results, summary, resolution["output-format"], options)
+    unsafe = resolution["unsafe-fixes"]
+    if fixer is not None:
+        summary.fixed = fixer.fixed
+    if fixer is None or not fixer.preview:
+        findings_to_stderr = fixer is not None and fixer.wrote_stdout
+        _report(results, summary, resolution["output-format"], options, unsafe, findings_to_stderr)
     if not options["quiet"]:
         for note in summary.notes:
             click.echo(f"Note: {note}", err=True)
         click.echo(summary.line(), err=True)
+        fixing = summary.fix_line(unsafe=unsafe, preview=fixer is not None and fixer.preview)
+        if fixing:
+            click.echo(fixing, err=True)
     failed = settings.policy.failed(errors=summary.errors, warnings=summary.warnings)
-    sys.exit(EXIT_FINDINGS if failed and not options["exit_zero"] else EXIT_CLEAN)
+    status = EXIT_FINDINGS if failed and not options["exit_zero"] else EXIT_CLEAN
+    sys.exit(status if fixer is None else fixer.exit_status(status))
+
+
+def _built_in_snapshot_day() -> str:
+    from ..catalogue.provenance import built_in_origin
+
+    taken = built_in_origin().taken
+    return f"snapshot of {taken.isoformat()}" if taken else "snapshot date not recorded"
 
 
 _pool_settings: Settings | None = None
+#: None: the workers check; True or False: they fix, with or without the unsafe fixes.
+_pool_unsafe: bool | None = None
 
 
-def _check_in_worker(path: str) -> FileResult:
+def _in_worker(path: str) -> FileResult | FixedFile:
     assert _pool_settings is not None
-    return check_file(path, _pool_settings)
+    if _pool_unsafe is None:
+        return check_file(path, _pool_settings)
+    return fix_file(path, _pool_settings, unsafe=_pool_unsafe)
 
 
-def check_files(files: list[str], settings: Settings, jobs: int) -> Iterator[FileResult]:
-    """Results in file order; many files are spread over ``jobs`` forked processes."""
+def check_files(
+    files: list[str], settings: Settings, jobs: int, fixer: Fixer | None = None
+) -> Iterator[FileResult]:
+    """Results in file order; many files are spread over ``jobs`` forked processes.
+
+    With a ``fixer``, each file is fixed first (``checking/fixing.py``) and the result
+    is that of the fixed text, which the fixer writes, prints or shows as a diff.
+    """
+    unsafe = None if fixer is None else fixer.unsafe
     with fewer_garbage_collections():
         if jobs <= 1 or len(files) < PARALLEL_MIN_FILES or STDIN_NAME in files:
             for path in files:
-                yield check_file(path, settings)
+                if fixer is None:
+                    yield check_file(path, settings)
+                else:
+                    yield fixer.take(fix_file(path, settings, unsafe=fixer.unsafe))
             return
         import multiprocessing
 
-        global _pool_settings
+        global _pool_settings, _pool_unsafe
         _pool_settings = settings  # forked workers inherit it, catalogue and caches included
+        _pool_unsafe = unsafe
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            yield from pool.imap(_check_in_worker, files, chunksize=8)
+            for outcome in pool.imap(_in_worker, files, chunksize=8):
+                if isinstance(outcome, FixedFile):
+                    assert fixer is not None
+                    yield fixer.take(outcome)
+                else:
+                    yield outcome
 
 
 def _progress(files: list[str], *, quiet: bool) -> Any:
@@ -163,13 +235,19 @@ def _progress(files: list[str], *, quiet: bool) -> Any:
 
 
 def _report(
-    results: list[FileResult], summary: Summary, output_format: str, options: dict[str, Any]
+    results: list[FileResult],
+    summary: Summary,
+    output_format: str,
+    options: dict[str, Any],
+    unsafe_fixes: bool = False,
+    to_stderr: bool = False,
 ) -> None:
+    """The findings, to ``--output-file``, stdout, or stderr when stdout holds a fixed text."""
     color = {"always": True, "never": False}.get(options["color"])
     if color is None and os.environ.get("NO_COLOR"):
         color = False
     with contextlib.ExitStack() as stack:
-        stream: TextIO = sys.stdout
+        stream: TextIO = sys.stderr if to_stderr else sys.stdout
         if options["output_file"]:
             try:
                 stream = stack.enter_context(open(options["output_file"], "w", encoding="utf-8"))
@@ -183,7 +261,7 @@ def _report(
         elif output_format == "text":
             from ..reporters import text_format
 
-            text_format.report(results, summary, stream, color=color)
+            text_format.report(results, summary, stream, color=color, unsafe_fixes=unsafe_fixes)
         else:
             reporter(output_format)(results, summary, stream)
 
@@ -216,3 +294,99 @@ def _print_statistics(summary: Summary, stream: TextIO) -> None:
     summaries = dict(all_codes())
     for code, count in sorted(summary.by_code.items(), key=lambda item: (-item[1], item[0])):
         stream.write(f"{count:>6}  {code}  {summaries.get(code, '')}\n")
+
+
+@dataclass
+class Fixer:
+    """What ``--fix`` or ``--diff`` does with each file's fixed text, and what it did."""
+
+    unsafe: bool
+    #: --diff: show the changes as a unified diff, write nothing.
+    preview: bool
+    exit_on_change: bool
+    fixed: int = 0
+    changed: int = 0
+    unwritable: int = 0
+    wrote_stdout: bool = False
+
+    @classmethod
+    def of(cls, resolution: Resolution, options: dict[str, Any]) -> Fixer | None:
+        """The run's fixer; None when it neither fixes nor shows a diff."""
+        if not (resolution["fix"] or options["diff"]):
+            return None
+        return cls(resolution["unsafe-fixes"], options["diff"], options["exit_non_zero_on_fix"])
+
+    def take(self, fixed: FixedFile) -> FileResult:
+        """Write, print or show ``fixed``; the findings that remain in it."""
+        if self.preview:
+            if fixed.changed:
+                self.changed += 1
+                self.fixed += fixed.fixed
+                sys.stdout.write(unified_diff(fixed.path, fixed.original, fixed.text))
+            return fixed.result
+        if fixed.path == STDIN_NAME:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(fixed.data())
+            sys.stdout.flush()
+            self.wrote_stdout = True
+        elif fixed.changed:
+            try:
+                write_atomically(fixed.path, fixed.data())
+            except OSError as error:
+                self.unwritable += 1
+                reason = error.strerror or str(error)
+                click.echo(f"{fixed.path}: the fixes could not be written: {reason}", err=True)
+                return fixed.result
+            self.changed += 1
+        self.fixed += fixed.fixed
+        return fixed.result
+
+    def exit_status(self, status: int) -> int:
+        """The run's exit status once fixing is counted: 2 if a file could not be written."""
+        if self.unwritable:
+            return EXIT_USAGE
+        if self.preview:
+            return EXIT_FINDINGS if self.changed else EXIT_CLEAN
+        if self.exit_on_change and self.changed:
+            return EXIT_FINDINGS
+        return status
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Replace the file ``path`` names (through symbolic links) by ``data``, all or nothing.
+
+    The bytes go to a new file in the same folder, with the old one's permissions,
+    which then takes the old one's place: a reader never sees half a file.
+    """
+    target = os.path.realpath(path)
+    descriptor, temporary = tempfile.mkstemp(
+        dir=os.path.dirname(target), prefix=".lco-validate-", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        shutil.copymode(target, temporary)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    """The change as a unified diff, ``--- path`` / ``+++ path``; line endings kept as written."""
+    import difflib
+
+    lines = difflib.unified_diff(_lines(before), _lines(after), fromfile=path, tofile=path)
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of ``text``, each with its newline: only ``\\n`` ends a line (not U+2028)."""
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
-from pathlib import Path
 from typing import Any, TextIO
 
 import click
@@ -39,9 +38,10 @@ from .options import (
     "--plot",
     "plot_path",
     metavar="FILE.png",
-    help="Also draw, per site, the target's altitude against time with the altitude limit, "
-    "twilight, the windows and the observable intervals (needs matplotlib). With several "
-    "requests, FILE-1.png, FILE-2.png... are written.",
+    help="Also write FILE.png, one figure with a panel per request (the first 12): per site, "
+    "the target's altitude against time, read as airmass on the right-hand scale, with the "
+    "request's max_airmass (dashed), twilight (faint), the windows and the observable "
+    "intervals (thick). Needs matplotlib.",
 )
 def visibility(
     paths: tuple[str, ...],
@@ -176,14 +176,18 @@ def _print_item(item: dict[str, Any], stream: TextIO) -> None:
 
 
 def _plot_all(items: list[dict[str, Any]], results: list[Any], plot_path: str) -> None:
-    from ..visibility.plotting import PlotUnavailable, plot_request
+    from ..visibility.plotting import MOST_PANELS, Panel, PlotUnavailable, plot_requests
 
-    target = Path(plot_path)
-    for index, (item, result) in enumerate(zip(items, results, strict=True), 1):
-        path = target if len(items) == 1 else target.with_stem(f"{target.stem}-{index}")
-        title = f"{item['path']} {item['pointer'] or '/'}: {', '.join(item['targets'])}"
-        try:
-            plot_request(result, path, title)
-        except PlotUnavailable as error:
-            raise click.UsageError(str(error)) from error
-        click.echo(f"wrote {path}", err=True)
+    panels = [
+        Panel(f"{item['path']} {item['pointer'] or '/'}: {', '.join(item['targets'])}", result)
+        for item, result in zip(items, results, strict=True)
+    ]
+    try:
+        drawn = plot_requests(panels, plot_path)
+    except PlotUnavailable as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(f"wrote {plot_path}", err=True)
+    if drawn < len(panels):
+        click.echo(
+            f"note: the plot shows the first {MOST_PANELS} of {len(panels)} requests", err=True
+        )

@@ -1,7 +1,8 @@
 """Portal notions that normalisation and the rules share: catalogue lookups and predicates.
 
 From the catalogue: the optical elements an instrument type offers
-(``optical_element_groups``, by group type), the detector regions of interest
+(``optical_element_groups``, by group type, and their names,
+``optical_element_names``), the detector regions of interest
 are checked against (``detector_of``; both cached per catalogue and type) and
 whether the portal can look an instrument type up at all
 (``instrument_type_known``).  About a configuration: whether it is a dither
@@ -54,6 +55,31 @@ def _optical_element_groups(catalogue: Catalogue, type_code: str) -> dict[str, d
                 for element in group.get("optical_elements") or []:
                     codes.setdefault(str(element["code"]).lower(), str(element["code"]))
     return groups
+
+
+def optical_element_names(catalogue: Catalogue, instrument_type: str) -> dict[str, dict[str, str]]:
+    """The descriptive ``name`` of each element (``rp``: ``SDSS-rp``), by group type and code.
+
+    Over the same instruments as ``optical_element_groups``; names are what
+    people write when they do not know the codes.
+    """
+    return _optical_element_names(catalogue, instrument_type.upper())
+
+
+@functools.lru_cache(maxsize=128)
+def _optical_element_names(catalogue: Catalogue, type_code: str) -> dict[str, dict[str, str]]:
+    names: dict[str, dict[str, str]] = {}
+    for placement in catalogue.placements:
+        if placement.type_code != type_code or not placement.active:
+            continue
+        if placement.state == DISABLED:
+            continue
+        for camera in placement.instrument.get("science_cameras") or []:
+            for group in camera.get("optical_element_groups") or []:
+                named = names.setdefault(str(group.get("type", "")), {})
+                for element in group.get("optical_elements") or []:
+                    named.setdefault(str(element["code"]), str(element.get("name") or ""))
+    return names
 
 
 def singular_element_type(group_type: str) -> str:

@@ -5,7 +5,9 @@ the results (summary, documentation, default level), so the file stays small
 and its rule list does not change when unrelated rules are added.  Each result
 names a repository-relative URI under ``%SRCROOT%``, a region counted in
 Unicode code points (``columnKind``), the JSON Pointer as its logical
-location, and a fingerprint that does not depend on line numbers.
+location, and a fingerprint that does not depend on line numbers.  A finding
+that carries a fix has it as the result's ``fixes``: the regions it replaces and
+their new text, its description saying whether it is safe (docs/fixes.md).
 
 The location conventions defined here (repository-relative paths and stable
 fingerprints) are shared by the other CI formats.
@@ -25,7 +27,7 @@ from urllib.parse import quote
 
 from ..checking.pipeline import FileResult
 from ..checking.summary import Summary
-from ..findings import Finding, Severity
+from ..findings import Finding, Fix, Severity
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -145,13 +147,39 @@ def result_object(path: str, finding: Finding, rule_index: int, digest: str) -> 
     location: dict[str, Any] = {"physicalLocation": physical}
     if finding.pointer:
         location["logicalLocations"] = [{"fullyQualifiedName": finding.pointer}]
-    return {
+    result: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
         "message": {"text": finding.message},
         "locations": [location],
         "partialFingerprints": {FINGERPRINT_KEY: digest},
+    }
+    if finding.fix is not None and finding.fix.changes:
+        result["fixes"] = [fix_object(path, finding.fix)]
+    return result
+
+
+def fix_object(path: str, fix: Fix) -> dict[str, Any]:
+    """A SARIF ``fix``: one file's replacements, regions counted as the results' are."""
+    replacements = []
+    for change in fix.changes:
+        replacement: dict[str, Any] = {
+            "deletedRegion": {
+                "startLine": change.start_line,
+                "startColumn": change.start_column,
+                "endLine": change.end_line,
+                "endColumn": change.end_column,
+            }
+        }
+        if change.text:
+            replacement["insertedContent"] = {"text": change.text}
+        replacements.append(replacement)
+    return {
+        "description": {"text": f"{fix.description} ({fix.applicability} fix)"},
+        "artifactChanges": [
+            {"artifactLocation": artifact_location(path), "replacements": replacements}
+        ],
     }
 
 

@@ -21,6 +21,11 @@ request (``*`` for any list index): ``"/windows/*"`` a window, ``"."`` the
 finding's own field, ``""`` (the default for request rules) the whole request,
 ``"/configurations/*"`` (the default for configuration rules) the configuration.
 A finding is kept only when no structural error lies under that object.
+
+A rule that reports a consequence (D002: no duration can be computed) sets
+``SILENT_BESIDE_AN_ERROR_AT_ITS_POINTER``: its finding is left out when
+another rule's error at the same pointer already says why (R001 at the
+unknown instrument type), so that each cause is reported once.
 """
 
 from __future__ import annotations
@@ -100,6 +105,7 @@ def run(scope: str, context: object, malformed: Pointers | None = None) -> Itera
         if rule not in visibility:
             found.extend(rule.check(context))
     found.sort(key=lambda finding: finding.code)  # stable: per code, in document order
+    found = without_explained_consequences(found)
     yield from found
     if any(f.code.startswith("R") and f.severity is Severity.ERROR for f in found):
         return
@@ -141,7 +147,29 @@ def judged_by_parts(context: RequestContext, malformed: Pointers) -> list[Findin
         found.extend(rule.check(context))
     kept = [f for f in found if not malformed.holds_any(judged_object(f, context.pointer))]
     kept.sort(key=lambda finding: finding.code)
-    return kept
+    return without_explained_consequences(kept)
+
+
+@functools.cache
+def _consequence_codes() -> frozenset[str]:
+    return frozenset(
+        rule.CODE
+        for rule in all_rules()
+        if getattr(rule, "SILENT_BESIDE_AN_ERROR_AT_ITS_POINTER", False)
+    )
+
+
+def without_explained_consequences(found: list[Finding]) -> list[Finding]:
+    """``found`` without the consequences that another rule's error at their pointer explains."""
+    consequences = _consequence_codes()
+    if not any(finding.code in consequences for finding in found):
+        return found
+    explained = {
+        finding.pointer
+        for finding in found
+        if finding.severity is Severity.ERROR and finding.code not in consequences
+    }
+    return [f for f in found if f.code not in consequences or f.pointer not in explained]
 
 
 class Pointers:

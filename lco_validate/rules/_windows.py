@@ -11,6 +11,7 @@ from typing import Any
 
 from ..checking.context import RequestContext
 from ..documents.times import parse_portal_datetime
+from ..findings import Edit, Fix
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,24 @@ def start_or_now(window: WindowTimes, context: RequestContext) -> datetime | Non
     if window.start is not None:
         return window.start
     return context.settings.effective_now if context.time_rules_apply else None
+
+
+def swapped_bounds(window: object) -> Fix | None:
+    """A window written with its end before its start, exchanged: ``start`` and ``end`` swap texts.
+
+    The fix belongs to a finding at the window's ``end``.  Unsafe: a mistyped
+    date reads the same as a swapped one.
+    """
+    if not isinstance(window, dict):
+        return None
+    start, end = window.get("start"), window.get("end")
+    if not isinstance(start, str) or not isinstance(end, str):
+        return None
+    start_time, end_time = _parsed(start), _parsed(end)
+    if start_time is None or end_time is None or not end_time < start_time:
+        return None
+    edits = (Edit.replace_value(end, "1/start"), Edit.replace_value(start, "0"))
+    return Fix("swap start and end", False, edits)
 
 
 def format_time(moment: datetime) -> str:

@@ -24,12 +24,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..checking.context import RequestContext
-from ..findings import Finding, Severity
-from ._windows import format_time, window_times
+from ..findings import Finding, FixDocumentation, Severity
+from ._windows import format_time, swapped_bounds, window_times
 
 CODE = "R070"
 SEVERITY = Severity.ERROR
 SCOPE = "request"
+FIX = FixDocumentation(
+    "unsafe",
+    "swaps the start and end of a window whose end comes before its start (a mistyped date "
+    "looks the same, so it is a judgement)",
+)
 #: Judged once the window is well formed.
 JUDGES = "/windows/*"
 
@@ -39,10 +44,13 @@ def check(context: RequestContext) -> Iterator[Finding]:
         if window.start is None or window.end > window.start:
             continue
         hint = "" if window.end == window.start else " (are start and end swapped?)"
+        windows = context.request.get("windows")
+        written = windows[window.index] if isinstance(windows, list) else None
         yield Finding(
             CODE,
             SEVERITY,
             f"window end {format_time(window.end)} is not after its start "
             f"{format_time(window.start)}{hint}; give an end later than the start",
             pointer=f"{context.pointer}/windows/{window.index}/end",
+            fix=swapped_bounds(written),
         )

@@ -27,12 +27,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..checking.context import GroupContext
-from ..findings import Finding, Severity
+from ..findings import Finding, Fix, FixDocumentation, Severity
 from ._observation_types import NOT_SCHEDULED
 
 CODE = "R085"
 SEVERITY = Severity.ERROR
 SCOPE = "group"
+FIX = FixDocumentation(
+    "safe",
+    "writes the instrument type in the catalogue's spelling, which the portal reads as it "
+    "read the other case and under which the allocation is found",
+)
 
 
 def check(context: GroupContext) -> Iterator[Finding]:
@@ -61,4 +66,5 @@ def check(context: GroupContext) -> Iterator[Finding]:
                 f"accepts it but finds no {observation_type} time allocation under that "
                 f"spelling and refuses the group; write {spelled!r}",
                 pointer=f"{request.pointer}/configurations/{index}/instrument_type",
+                fix=Fix.replace_value(spelled, f"write {spelled!r}"),
             )

@@ -9,8 +9,9 @@ reaches ``max_airmass``), within the telescope's hour-angle limits, at least
 ``max_lunar_phase``, and outside the zenith blind spot.  It refuses a request
 with no such time left after the moment of submission ("the target will not
 be visible within the time window").  The finding says which of these
-conditions leaves nothing: no night in the windows, the target never high
-enough at night, or the Moon constraints.
+conditions leaves nothing: no night in the windows, the target high enough
+only in daylight (too near the Sun in those windows: move them, not the
+airmass limit), the target never high enough, or the Moon constraints.
 
 Runs for documents to be submitted, and for archive records only with
 ``--now``; skipped when an earlier portal rule already refuses the request
@@ -30,6 +31,11 @@ Fails at /windows/0, in the request (a window in daylight at La Silla)::
 
     {"location": {"site": "lsc"},
      "windows": [{"start": "2030-06-10T15:00:00Z", "end": "2030-06-10T18:00:00Z"}]}
+
+Fails at /windows/0, in the request (in December M4 is up only in daylight: it is near the Sun)::
+
+    {"location": {"site": "cpt"},
+     "windows": [{"start": "2030-12-01T00:00:00Z", "end": "2030-12-10T00:00:00Z"}]}
 """
 
 from __future__ import annotations
@@ -106,11 +112,19 @@ def _diagnosis(visibility: RequestVisibility) -> str:
         f"telescope horizon {horizon:g} deg)"
         for pair in visibility.pairs
     )
+    up_by_day = max(result.up for result in visibility.sites.values())
+    if up == 0 and up_by_day > 0:
+        return (
+            f"it is up only in daylight; at {codes} the target is above its altitude limit "
+            f"({limits}) within the telescopes' hour-angle limits only while the Sun is up "
+            "(above -12 deg), and the portal observes at night only: move the window(s) to when "
+            "the target is up at night (months when the Sun is far from it)" + left_out
+        )
     if up == 0:
         return (
-            f"during the night at {codes} the target never gets high enough within the "
-            f"telescopes' hour-angle limits ({limits}); move the window(s) to when the target is "
-            "up at night, or raise max_airmass" + left_out
+            f"at {codes} the target never gets high enough within the telescopes' hour-angle "
+            f"limits ({limits}), by night or by day; raise max_airmass, or choose a site "
+            "where it climbs higher" + left_out
         )
     constraints = "; ".join(
         f"'{pair.name}' min_lunar_distance {number_text(pair.constraints.min_lunar_distance)} deg, "

@@ -71,8 +71,9 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..checking.policy import Policy, Settings, default
@@ -161,18 +162,24 @@ def as_the_portal(settings: Settings) -> Settings:
 
 
 def make_app(
-    settings: Settings, limits: ServerLimits | None = None, proposals: Sequence[str] = ()
+    settings: Settings,
+    limits: ServerLimits | None = None,
+    proposals: Sequence[str] = (),
+    clock: Callable[[], datetime] | None = None,
 ) -> Starlette:
     """The application; ``settings`` fix the catalogue and, if given, the time 'now'.
 
     Only those two count: the rest is set as the portal behaves (``as_the_portal``).
     ``proposals`` are the sandbox user's (``account.proposal_codes`` gives the default).
-    Its worker processes start with the application's lifespan, or at its first request.
+    ``clock``, when the settings fix no time, gives each request's 'now' instead of
+    the wall clock (an embedding's own clock, e.g. a test stepping time between
+    requests).  Its worker processes start with the application's lifespan, or at its
+    first request.
     """
     import asyncio
     import contextlib
     from collections.abc import AsyncIterator
-    from datetime import UTC, datetime
+    from datetime import UTC
 
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
@@ -203,7 +210,7 @@ def make_app(
 
     def now_for(_request: Request) -> datetime:
         # Each request is judged at its own arrival, as the portal judges it.
-        return fixed_now or datetime.now(UTC)
+        return fixed_now or (clock() if clock else datetime.now(UTC))
 
     def user_of(request: Request) -> str | None:
         """The sandbox user for any credentials (nothing is checked offline); else anonymous."""

@@ -165,8 +165,12 @@ class QueryForm:
     def refuse(self, name: str, message: str) -> None:
         self.errors[name] = [message]
 
-    def text(self, name: str) -> str | None:
-        return last_value(self.query, name) or None
+    def text(self, name: str, *, strip: bool = True) -> str | None:
+        """A text filter's value; a CharFilter's form field strips it (a model choice does not)."""
+        value = last_value(self.query, name)
+        if value is not None and strip:
+            value = value.strip()
+        return value or None
 
     def number(self, name: str) -> Decimal | None:
         """A NumberFilter's value (Django's DecimalField: finite decimals only)."""
@@ -272,11 +276,21 @@ def ordered(
     return result
 
 
-def paginated(items: Sequence[Item], query: Query, url: str, render: Callable[[Item], Any]) -> JSON:
-    """DRF's LimitOffsetPagination of ``items`` listed at ``url`` (absolute, without a query)."""
+def paginated(
+    items: Sequence[Item],
+    query: Query,
+    url: str,
+    render: Callable[[Item], Any],
+    count: int | None = None,
+) -> JSON:
+    """DRF's LimitOffsetPagination of ``items`` listed at ``url`` (absolute, without a query).
+
+    ``count``: what the count query counts, when the rows repeat items (the group
+    list ordered through requests); pages still cut the rows.
+    """
     limit = _positive(last_value(query, "limit"), strict=True) or PAGE_SIZE
     offset = _positive(last_value(query, "offset"), strict=False) or 0
-    count = len(items)
+    count = len(items) if count is None else count
     next_link = previous_link = None
     if offset + limit < count:
         next_link = _link(url, query, limit=str(limit), offset=str(offset + limit))

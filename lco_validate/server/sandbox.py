@@ -518,37 +518,65 @@ GROUP_ORDERING_FIELDS = (
 REQUEST_ORDERING_FIELDS = ("id", "state")
 
 
-def _window_end(group: StoredGroup, latest: bool) -> datetime:
-    ends = [end for request in group.requests for _start, end in request.windows if end]
-    if not ends:
-        return datetime.min.replace(tzinfo=UTC)
-    return max(ends) if latest else min(ends)
+#: Orderings through a group's requests: ``requests`` (their ids), ``end`` (their windows').
+THROUGH_REQUESTS = frozenset({"requests", "end"})
 
 
-def _request_id(group: StoredGroup, latest: bool) -> int:
-    ids = [request.id for request in group.requests] or [0]
-    return max(ids) if latest else min(ids)
+@dataclass(frozen=True)
+class Row:
+    """A row of the portal's group list: a group, with what an ordering through requests adds.
+
+    The list's query is DISTINCT, and ordering by a request's id or a window's
+    end adds that column to it: a group then comes once per distinct value (a
+    group with two windows ending at other times is listed twice), while the
+    count still counts groups.
+    """
+
+    group: StoredGroup
+    request_id: int | None = None
+    end: datetime | None = None
 
 
-def _number_key(value: float | None) -> tuple[bool, float]:
-    return (value is None, value or 0.0)
+def group_rows(
+    groups: list[StoredGroup], terms: list[str], joined: Callable[[StoredRequest], bool]
+) -> list[Row]:
+    """The rows of ``groups`` (in id order) for an ordering by ``terms``."""
+    names = {term.lstrip("-") for term in terms}
+    if not names & THROUGH_REQUESTS:
+        return [Row(group) for group in groups]
+    rows = []
+    for group in groups:
+        seen: dict[tuple[int | None, datetime | None], None] = {}
+        for request in filter(joined, group.requests):
+            ends = [end for _start, end in request.windows] if "end" in names else [None]
+            for end in ends or [None]:
+                seen[(request.id if "requests" in names else None, end)] = None
+        rows += [Row(group, request_id, end) for request_id, end in seen or [(None, None)]]
+    return rows
 
 
-GROUP_KEYS: dict[str, SortKey[StoredGroup]] = {
-    "id": lambda group, _: group.id,
-    "requests": _request_id,
-    "submitter": lambda _group, _: SANDBOX_USER_ID,
-    "name": lambda group, _: group.name,
-    "observation_type": lambda group, _: group.observation_type,
-    "operator": lambda group, _: group.operator,
-    "ipp_value": lambda group, _: _number_key(group.ipp_value),
-    "created": lambda group, _: group.created,
-    "state": lambda group, _: group.state,
-    "modified": lambda group, _: group.modified,
-    "proposal": lambda group, _: group.proposal,
-    # An ordering through a request's windows: with a DISTINCT query each group comes
-    # once here, at its earliest end going up and at its latest going down.
-    "end": _window_end,
+def _nulls_last(value: Any, empty: Any) -> tuple[bool, Any]:
+    """PostgreSQL's order for a column with NULLs: last going up, first going down."""
+    return (value is None, empty if value is None else value)
+
+
+def _group_key(read: Callable[[StoredGroup], Any]) -> SortKey[Row]:
+    return lambda row, _descending: read(row.group)
+
+
+GROUP_KEYS: dict[str, SortKey[Row]] = {
+    "id": _group_key(lambda group: group.id),
+    "requests": lambda row, _: _nulls_last(row.request_id, 0),
+    "submitter": _group_key(lambda _group: SANDBOX_USER_ID),
+    "name": _group_key(lambda group: group.name),
+    "observation_type": _group_key(lambda group: group.observation_type),
+    "operator": _group_key(lambda group: group.operator),
+    "ipp_value": _group_key(lambda group: _nulls_last(group.ipp_value, 0.0)),
+    "created": _group_key(lambda group: group.created),
+    "state": _group_key(lambda group: group.state),
+    "modified": _group_key(lambda group: group.modified),
+    "proposal": _group_key(lambda group: group.proposal),
+    "end": lambda row, _: _nulls_last(row.end, datetime.min.replace(tzinfo=UTC)),
 }
 REQUEST_KEYS: dict[str, SortKey[StoredRequest]] = {
     "id": lambda request, _: request.id,
@@ -711,13 +739,17 @@ class Sandbox:
         terms = select.order or terms
         with self._lock:
             groups = [g for _, g in sorted(self._visible(self._groups, user).items())]
-            chosen = ordered(filter(select.admits, groups), terms, GROUP_KEYS)
-            return 200, paginated(chosen, query, _url(base_url, GROUPS_PATH), group_as_dict)
+            chosen = [group for group in groups if select.admits(group)]
+            rows = ordered(group_rows(chosen, terms, select.joined_requests()), terms, GROUP_KEYS)
+            url = _url(base_url, GROUPS_PATH)
+            return 200, paginated(
+                rows, query, url, lambda row: group_as_dict(row.group), count=len(chosen)
+            )
 
     def _group_filters(self, form: QueryForm) -> GroupFilters:
         # In the order of the portal's RequestGroupFilter form: its errors come in that order.
         group_id = form.number("id")
-        submitter = form.text("submitter")
+        submitter = form.text("submitter", strip=False)
         if submitter is not None and _int_or_text(submitter) != SANDBOX_USER_ID:
             form.errors["submitter"] = [
                 f'S004 "{submitter}" is not the id of a user: the only user here, '
@@ -725,7 +757,7 @@ class Sandbox:
             ]
         return GroupFilters(
             id=group_id,
-            proposal=form.text("proposal"),
+            proposal=form.text("proposal", strip=False),
             name=form.text("name"),
             observation_type=form.choice("observation_type", OBSERVATION_TYPES),
             operator=form.choice("operator", OPERATORS),
@@ -848,26 +880,41 @@ class GroupFilters:
             checks.append(lambda group: group.created <= before)
         if (user := self.user) is not None:
             checks.append(lambda group: contains(user, group.submitter))
-        # The next ones look through the requests: a group passes when one of them does.
+        # The others look through the requests: a group passes when one of them does.
+        checks += [_through_requests(admits) for admits in self.request_checks()]
+        return checks
+
+    def request_checks(self) -> list[Callable[[StoredRequest], bool]]:
+        """The filters through requests, as tests of one request, in the order they apply."""
+        checks: list[Callable[[StoredRequest], bool]] = []
         if (changed_after := self.modified_after) is not None:
-            checks.append(lambda group: any(r.modified >= changed_after for r in group.requests))
+            checks.append(lambda request: request.modified >= changed_after)
         if (changed_before := self.modified_before) is not None:
-            checks.append(lambda group: any(r.modified <= changed_before for r in group.requests))
+            checks.append(lambda request: request.modified <= changed_before)
         if self.request_id is not None:
             request_id = exact_integer(self.request_id)
-            checks.append(lambda group: any(r.id == request_id for r in group.requests))
+            checks.append(lambda request: request.id == request_id)
         if (classes := self.telescope_class) is not None:
-            checks.append(
-                lambda group: any(
-                    r.location.get("telescope_class") in classes for r in group.requests
-                )
-            )
+            checks.append(lambda request: request.location.get("telescope_class") in classes)
         if (target := self.target) is not None:
             checks.append(
-                lambda group: any(
+                lambda request: any(
                     contains(target, _dict(c.get("target")).get("name"))
-                    for r in group.requests
-                    for c in r.configurations
+                    for c in request.configurations
                 )
             )
         return checks
+
+    def joined_requests(self) -> Callable[[StoredRequest], bool]:
+        """Which requests of a group an ordering through requests sees.
+
+        Each filter through requests joins the requests anew; an ordering through
+        them (``end``, ``requests``) reuses the last of those joins, so it sees
+        only the requests that passed the last such filter (all when none is given).
+        """
+        checks = self.request_checks()
+        return checks[-1] if checks else (lambda _request: True)
+
+
+def _through_requests(admits: Callable[[StoredRequest], bool]) -> Callable[[StoredGroup], bool]:
+    return lambda group: any(map(admits, group.requests))

@@ -305,6 +305,9 @@ class SiteResult:
     intervals: list[Interval]
     dark: float  # seconds of dark time in the windows
     dark_and_up: float  # ... during which every target is above its limit and within HA limits
+    #: Seconds of the windows, dark or not, when every target is above its limit and within
+    #: HA limits: beside ``dark_and_up``, it tells a target up only in daylight.
+    up: float = 0.0
 
 
 @dataclass
@@ -383,15 +386,16 @@ def site_visibility(site: Site, windows: Sequence[Interval], pairs: Sequence[Pai
 
     place = astro.Place(site.latitude, site.longitude)
     found: list[Interval] = []
-    dark_total = dark_and_up_total = 0.0
+    dark_total = dark_and_up_total = up_total = 0.0
     for start, end in windows:
         table = astro.ephemeris(start, end)
         dark = dark_intervals(table, place, start, end)
         dark_total += iv.total(dark)
         per_pair = [pair_intervals(table, place, site, pair, start, end, dark) for pair in pairs]
-        found.extend(iv.intersect_all(observable for observable, _ in per_pair))
-        dark_and_up_total += iv.total(iv.intersect_all(up for _, up in per_pair))
-    return SiteResult(site, iv.normalized(found), dark_total, dark_and_up_total)
+        found.extend(iv.intersect_all(observable for observable, _, _ in per_pair))
+        dark_and_up_total += iv.total(iv.intersect_all(up for _, up, _ in per_pair))
+        up_total += iv.total(iv.intersect_all(up for _, _, up in per_pair))
+    return SiteResult(site, iv.normalized(found), dark_total, dark_and_up_total, up_total)
 
 
 def dark_intervals(table: Ephemeris, place: Place, start: float, end: float) -> list[Interval]:
@@ -410,8 +414,13 @@ def pair_intervals(
     start: float,
     end: float,
     dark: list[Interval],
-) -> tuple[list[Interval], list[Interval]]:
-    """(observable, dark and up) for one pair in one window, as ocs-rise-set intersects them."""
+) -> tuple[list[Interval], list[Interval], list[Interval]]:
+    """(observable, dark and up, up) for one pair in one window, as ocs-rise-set intersects them.
+
+    "Up" is above the altitude limit and within the hour-angle limits; the
+    third list is that by day and night, which the portal never asks for but a
+    message needs (a target up only in daylight).
+    """
     limit = altitude_limit(pair.constraints.max_airmass, site.horizon)
     if pair.kind == STATIC:
         above = dark
@@ -438,8 +447,9 @@ def pair_intervals(
     outside_blind_spot = above
     if pair.kind != STATIC and site.zenith_blind_spot > 0:
         outside_blind_spot = zenith_intervals(table, place, site, pair, above)
-    up = iv.intersect_all([dark, above, within_hour_angle])
-    return iv.intersect_all([up, away_from_moon, outside_blind_spot]), up
+    up_any_time = iv.intersect_all([above, within_hour_angle])
+    up = iv.intersect_all([dark, up_any_time])
+    return iv.intersect_all([up, away_from_moon, outside_blind_spot]), up, up_any_time
 
 
 def target_altitude(table: Ephemeris, place: Place, pair: Pair, times: Array) -> Array:

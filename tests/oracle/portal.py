@@ -33,6 +33,10 @@ class PortalAnswer:
     status: int
     body: dict[str, Any]
     exception: str = ""
+    #: A body that is not JSON (the portal's plain-text refusals), as text.
+    text: str | None = None
+    #: The ``Location`` of a redirect.
+    location: str | None = None
 
     @property
     def crashed(self) -> bool:
@@ -100,6 +104,57 @@ class Portal:
         """The portal's answer to ``GET path`` (its body in ``body``)."""
         return self._ask({"get": path})
 
+    def call(
+        self,
+        method: str,
+        path: str,
+        now: datetime,
+        document: object = None,
+        *,
+        anonymous: bool = False,
+    ) -> PortalAnswer:
+        """The portal's answer to ``method path`` (a JSON body when ``document`` is not None).
+
+        Inside a session, made with the session user's token; otherwise as the
+        oracle's user; with no credentials when ``anonymous``.  A body that is
+        a JSON list comes back in ``body`` as the list.
+        """
+        call: dict[str, object] = {"method": method, "path": path, "anonymous": anonymous}
+        if document is not None:
+            call["document"] = document
+        return self._ask({"call": call, "now": now.isoformat().replace("+00:00", "Z")})
+
+    def begin_session(
+        self,
+        username: str,
+        token: str,
+        proposals: Iterable[str],
+        semesters: Iterable[str],
+        instrument_types: Iterable[str],
+        hours: dict[str, float],
+    ) -> int:
+        """A user with this token and these proposals until ``end_session``; its user id.
+
+        Each proposal has an allocation of ``hours`` per semester and instrument
+        type given.  Everything the session stores is rolled back at its end
+        (see the worker).
+        """
+        spec = {
+            "username": username,
+            "token": token,
+            "proposals": list(proposals),
+            "semesters": list(semesters),
+            "instrument_types": list(instrument_types),
+            "hours": hours,
+        }
+        answer = self._ask({"session": spec})
+        if answer.status != 200:
+            raise RuntimeError(f"the portal worker could not open a session: {answer.exception}")
+        return int(answer.body["user_id"])
+
+    def end_session(self) -> None:
+        self._ask({"end_session": True})
+
     def _ask(self, order: dict[str, object]) -> PortalAnswer:
         assert self._process.stdin and self._process.stdout
         with self._lock:
@@ -109,7 +164,13 @@ class Portal:
         if not line:
             raise RuntimeError(f"the portal worker stopped (exit {self._process.poll()})")
         answer = json.loads(line)
-        return PortalAnswer(answer["status"], answer.get("body") or {}, answer.get("exception", ""))
+        return PortalAnswer(
+            answer["status"],
+            answer.get("body", {}),
+            answer.get("exception", ""),
+            answer.get("text"),
+            answer.get("location"),
+        )
 
     def close(self) -> None:
         if self._process.stdin:
