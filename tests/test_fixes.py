@@ -412,14 +412,20 @@ def test_a_symbolic_link_is_followed_and_kept(tmp_path: Path) -> None:
     assert link.is_symlink() and '"exposure_time": 30' in target.read_text()
 
 
-def test_a_file_that_cannot_be_written_is_reported_and_exits_2(tmp_path: Path) -> None:
+def test_a_file_that_cannot_be_written_is_reported_and_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "locked"
     folder.mkdir()
     path = write(folder / "fixable.json", FIXABLE_TEXT)
     folder.chmod(0o500)
+    if os.access(folder, os.W_OK):
+        # Root writes anywhere (as CI runs): the refusal a locked folder gives others.
+        def refused(*_args: object, **_kwargs: object) -> None:
+            raise PermissionError(13, "Permission denied", str(folder))
+
+        monkeypatch.setattr("lco_validate.cli.check.tempfile.mkstemp", refused)
     try:
-        if os.access(folder, os.W_OK):
-            pytest.skip("running as a user who can write anywhere")
         result = run("--fix", str(path))
     finally:
         folder.chmod(0o700)
@@ -520,8 +526,17 @@ MISTAKES: list[tuple[str, object, object, str | None]] = [
     ("/instrument_configs/0/Exposure-Count", 2, 2, "exposure_count"),
     ("/constraints/max_lunar_distance", 30, 30, "min_lunar_distance"),
     ("/instrument_configs/0/exposure_tiem", 30, 30, "exposure_time"),
+    ("/target/ra", "16:23:35.28", 245.897, None),
+    ("/target/dec", "-26:31:33.6", -26.526, None),
+    ("/instrument_configs/0/optical_elements/filter", "r'", "rp", None),
+    ("/type", "expose", "EXPOSE", None),
+    ("/instrument_type", "1m0-scicam-sinistro", "1M0-SCICAM-SINISTRO", None),
 ]
 UNSAFE = {6, 9, 10}
+#: Mistakes judged by rules, which judge only a configuration the schema accepts ...
+RULE_LEVEL = {13, 15}
+#: ... which the unsafe key fix leaves missing a required key when it is not applied.
+BREAKS_THE_SCHEMA = {10}
 
 
 def requested(
@@ -532,6 +547,7 @@ def requested(
     # One mistake per field meant: two on one field would leave no single meaning.
     by_field = {_meant_field(index): index for index in chosen}
     chosen = list(by_field.values())
+    left_by_safe = UNSAFE | (RULE_LEVEL if BREAKS_THE_SCHEMA & set(chosen) else set())
     for document in (wrong, safe_meant, all_meant):
         document["requests"][0]["configurations"][0]["target"]["name"] = name
     for index in sorted(set(chosen), key=lambda i: MISTAKES[i][0]):
@@ -541,8 +557,8 @@ def requested(
             (wrong, written, last),
             (
                 safe_meant,
-                written if index in UNSAFE else meant,
-                last if index in UNSAFE else key or last,
+                written if index in left_by_safe else meant,
+                last if index in left_by_safe else key or last,
             ),
             (all_meant, meant, key or last),
         ):
