@@ -487,6 +487,24 @@ def test_rules_and_explain_say_which_codes_fix_and_how() -> None:
     assert "Fix (safe or unsafe): renames the key" in (explain_code("S101") or "")
 
 
+def test_every_fix_the_mistakes_bring_is_documented_with_its_safety(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("lco_validate.checking.fixing.MOST_PASSES", 1)  # to see each pass's
+    wrong, _, _ = requested(list(range(len(MISTAKES))), reorder=False, name="M4")
+    text, seen = json.dumps(wrong, indent=2), set()
+    for _ in range(5):  # a fix may reveal the next (a rule judges once the schema passes)
+        findings = [finding for finding in findings_of(text) if finding.fix is not None]
+        for finding in findings:
+            documented = fix_documentation(finding.code)
+            assert documented is not None, finding.code
+            safety = "safe" if finding.fix.safe else "unsafe"
+            assert documented.applicability in ("safe or unsafe", safety), finding.code
+            seen.add(finding.code)
+        text = fixed(text, unsafe=True)
+    assert {"S001", "S004", "S008", "S101", "R016", "R085"} <= seen
+
+
 def test_portal_output_refuses_fixing() -> None:
     result = run("--fix", "-o", "portal", str(REPO / "fixtures" / "valid"))
     assert result.exit_code == 2

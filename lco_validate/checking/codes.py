@@ -211,6 +211,17 @@ jitter, change the period or the dates, or loosen the constraints.""",
 #: What the fixes of J and S codes do; a rule module declares its own as ``FIX``
 #: (docs/fixes.md).  ``lco-validate rules`` shows which codes fix, ``explain`` what.
 INPUT_AND_SCHEMA_FIXES: dict[str, FixDocumentation] = {
+    "S001": FixDocumentation(
+        "safe",
+        "writes a sexagesimal ra (hours, 12:34:56.7) or dec (degrees, -12 34 56) as the "
+        "decimal degrees it means, with the precision the text was written to and a digit "
+        "more; no fix when the text cannot be read as an angle (its message says why).",
+    ),
+    "S004": FixDocumentation(
+        "safe",
+        "writes a choice in the letter case the portal requires (expose becomes EXPOSE), "
+        "when exactly one choice is the text in other case.",
+    ),
     "S008": FixDocumentation(
         "safe or unsafe",
         'writes the value as its field means it: "30" becomes 30 and "1.50" 1.5, '

@@ -14,7 +14,7 @@ in points in the document as written.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +44,17 @@ def optical_element_groups(catalogue: Catalogue, instrument_type: str) -> dict[s
 @functools.lru_cache(maxsize=128)
 def _optical_element_groups(catalogue: Catalogue, type_code: str) -> dict[str, dict[str, str]]:
     groups: dict[str, dict[str, str]] = {}
+    for group_type, elements in _offered_element_groups(catalogue, type_code):
+        codes = groups.setdefault(group_type, {})  # a group without elements still refuses
+        for element in elements:
+            codes.setdefault(str(element["code"]).lower(), str(element["code"]))
+    return groups
+
+
+def _offered_element_groups(
+    catalogue: Catalogue, type_code: str
+) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """Each optical-element group (its type, its elements) of the instruments the portal offers."""
     for placement in catalogue.placements:
         if placement.type_code != type_code or not placement.active:
             continue
@@ -51,10 +62,7 @@ def _optical_element_groups(catalogue: Catalogue, type_code: str) -> dict[str, d
             continue
         for camera in placement.instrument.get("science_cameras") or []:
             for group in camera.get("optical_element_groups") or []:
-                codes = groups.setdefault(str(group.get("type", "")), {})
-                for element in group.get("optical_elements") or []:
-                    codes.setdefault(str(element["code"]).lower(), str(element["code"]))
-    return groups
+                yield str(group.get("type", "")), group.get("optical_elements") or []
 
 
 def optical_element_names(catalogue: Catalogue, instrument_type: str) -> dict[str, dict[str, str]]:
@@ -69,16 +77,10 @@ def optical_element_names(catalogue: Catalogue, instrument_type: str) -> dict[st
 @functools.lru_cache(maxsize=128)
 def _optical_element_names(catalogue: Catalogue, type_code: str) -> dict[str, dict[str, str]]:
     names: dict[str, dict[str, str]] = {}
-    for placement in catalogue.placements:
-        if placement.type_code != type_code or not placement.active:
-            continue
-        if placement.state == DISABLED:
-            continue
-        for camera in placement.instrument.get("science_cameras") or []:
-            for group in camera.get("optical_element_groups") or []:
-                named = names.setdefault(str(group.get("type", "")), {})
-                for element in group.get("optical_elements") or []:
-                    named.setdefault(str(element["code"]), str(element.get("name") or ""))
+    for group_type, elements in _offered_element_groups(catalogue, type_code):
+        named = names.setdefault(group_type, {})
+        for element in elements:
+            named.setdefault(str(element["code"]), str(element.get("name") or ""))
     return names
 
 
