@@ -32,12 +32,15 @@ from lco_validate.findings import Finding, Severity
 from lco_validate.visibility import astro, daily
 from lco_validate.visibility import intervals as iv
 from lco_validate.visibility.observability import (
+    MOON_HORIZON,
     Pair,
     Site,
     altitude_limit,
+    dark_intervals,
     iso,
     moon_distance_intervals,
     moon_phase_intervals,
+    moving_up_chunks,
     request_pairs,
     request_visibility,
     site_visibility,
@@ -387,6 +390,69 @@ def test_zenith_blind_spot_cuts_one_minute_chunks_around_transit() -> None:
             pairs[0].model.directions(table, place, when), place.zenith(table.era_at(when))
         )[0]
         assert (90 - altitude < 11.0) == closer
+
+
+OGG = site("ogg", 20.7069244, -156.2576447, horizon=25.0, ha_limit_neg=-12.0, ha_limit_pos=12.0)
+#: A distant body from the rise_set oracle's draws, up at ogg in the evenings of late 2028.
+DRAWN_BODY = {
+    "type": "ORBITAL_ELEMENTS",
+    "name": "drawn body",
+    "scheme": "JPL_MAJOR_PLANET",
+    "epochofel": 60512.0,
+    "orbinc": 39.0,
+    "longascnode": 1.5,
+    "argofperih": 0.0,
+    "meandist": 25.058687,
+    "eccentricity": 0.174204,
+    "meananom": 6.1e-05,
+    "dailymot": 0.00785796,
+}
+
+
+def test_moving_target_moon_phase_chunks_restart_at_each_fifteen_minute_chunk() -> None:
+    # rise_set hands the Moon constraints a moving target's 15-minute chunks unmerged, so the
+    # phase is judged at each chunk's start (or at moonrise), never on a half-hour grid run
+    # across them.  2029-01-04 at ogg: a waning Moon rises while the body is up and the phase
+    # falls through the limit during the body's last chunk.
+    window = (at("2029-01-04T04:01:29Z"), at("2029-01-04T10:01:29Z"))  # on the case's grid
+    [pair] = pairs_for(DRAWN_BODY, max_airmass=3.0, max_lunar_phase=0.831)
+    place = astro.Place(OGG.latitude, OGG.longitude)
+    table = astro.ephemeris(*window)
+    limit = altitude_limit(3.0, OGG.horizon)
+    chunks = moving_up_chunks(table, place, OGG, pair, limit, *window)
+    last = (at("2029-01-04T08:16:29Z"), at("2029-01-04T08:31:29Z"))
+    assert chunks[-1] == last and len(iv.normalized(chunks)) == 1
+    [(moonrise, _)] = daily.moon_up_intervals(place, MOON_HORIZON, *window)
+    assert chunks[0][0] < moonrise < last[0]
+    [(dusk, _)] = dark_intervals(table, place, *window)
+    # judged at its start the last chunk is too bright (0.8312, as rise_set finds); a half-hour
+    # grid from moonrise would judge 08:24:53 instead, dim enough (0.8308), and keep its end
+    phase = astro.moon_phase_from_elongation(table, place, np.array([last[0], moonrise + 3600]))
+    assert phase[0] > 0.831 + 1e-4 and phase[1] < 0.831 - 1e-4
+    assert site_visibility(OGG, [window], [pair]).intervals == [(dusk, moonrise)]
+
+
+def test_moving_target_moon_distance_is_judged_at_each_fifteen_minute_chunk() -> None:
+    # The same for the Moon distance: each 15-minute chunk is judged at its own start.
+    # 2028-12-18 at ogg: the body comes within 80 deg of the Moon between 07:46:29 and 08:01:29,
+    # an odd number of quarter hours into its up interval, where no half-hour chunk starts.
+    window = (at("2028-12-18T00:46:29Z"), at("2028-12-18T10:01:29Z"))
+    [pair] = pairs_for(DRAWN_BODY, max_airmass=3.0, min_lunar_distance=80.0)
+    place = astro.Place(OGG.latitude, OGG.longitude)
+    table = astro.ephemeris(*window)
+    limit = altitude_limit(3.0, OGG.horizon)
+    chunks = moving_up_chunks(table, place, OGG, pair, limit, *window)
+    [(up_from, up_to)] = iv.normalized(chunks)
+    starts = np.array([chunk[0] for chunk in chunks])
+    distance = astro.separation(
+        pair.model.directions(table, place, starts), astro.moon_directions(table, place, starts)
+    )
+    assert np.all(np.abs(distance - 80.0) > 0.05)  # no chunk near enough its limit to be a tie
+    close = [chunk for chunk, degrees in zip(chunks, distance, strict=True) if degrees < 80.0]
+    assert close[0][0] == at("2028-12-18T08:01:29Z") and close[-1][1] == up_to
+    assert (close[0][0] - up_from) % 1800 == 900
+    [(dusk, _)] = dark_intervals(table, place, *window)
+    assert site_visibility(OGG, [window], [pair]).intervals == [(dusk, close[0][0])]
 
 
 def test_static_targets_are_observable_whenever_it_is_dark() -> None:

@@ -422,31 +422,45 @@ def pair_intervals(
     message needs (a target up only in daylight).
     """
     limit = altitude_limit(pair.constraints.max_airmass, site.horizon)
+    # What the Moon and zenith constraints cut their chunks from.  rise_set never merges a
+    # moving target's 15-minute chunks first, so those constraints restart their chunks at
+    # each one: a Moon chunk is judged at most 15 minutes after the previous one, not 30.
+    pieces: list[Interval]
     if pair.kind == STATIC:
-        above = dark
+        above = pieces = dark
     elif pair.kind == MOVING:
-        above = moving_up_intervals(table, place, site, pair, limit, start, end)
+        pieces = moving_up_chunks(table, place, site, pair, limit, start, end)
+        above = iv.normalized(pieces)
     else:
         from . import daily
 
         if limit == 0:
             limit = STAR_REFRACTION_AT_ZERO
-        above = daily.up_intervals(pair.model, site.latitude, site.longitude, limit, start, end)
+        above = pieces = daily.up_intervals(
+            pair.model, site.latitude, site.longitude, limit, start, end
+        )
     within_hour_angle = (
         hour_angle_intervals(table, place, site, pair, start, end)
         if pair.kind == SIDEREAL
         else above
     )
-    away_from_moon = above
+    away_from_moon, phase_pieces = above, pieces
     if pair.kind != STATIC and pair.constraints.min_lunar_distance > MOON_DISTANCE_IGNORED_UP_TO:
-        away_from_moon = moon_distance_intervals(table, place, pair, above)
+        # the chunks it keeps come back merged, so the phase's chunks run across them
+        away_from_moon = phase_pieces = moon_distance_intervals(table, place, pair, pieces)
     if pair.constraints.max_lunar_phase < MOON_PHASE_IGNORED_FROM:
         away_from_moon = moon_phase_intervals(
-            table, place, away_from_moon, pair.constraints.max_lunar_phase, start, end
+            table,
+            place,
+            away_from_moon,
+            pair.constraints.max_lunar_phase,
+            start,
+            end,
+            pieces=phase_pieces,
         )
     outside_blind_spot = above
     if pair.kind != STATIC and site.zenith_blind_spot > 0:
-        outside_blind_spot = zenith_intervals(table, place, site, pair, above)
+        outside_blind_spot = zenith_intervals(table, place, site, pair, pieces)
     up_any_time = iv.intersect_all([above, within_hour_angle])
     up = iv.intersect_all([dark, up_any_time])
     return iv.intersect_all([up, away_from_moon, outside_blind_spot]), up, up_any_time
@@ -459,7 +473,7 @@ def target_altitude(table: Ephemeris, place: Place, pair: Pair, times: Array) ->
     return astro.altitude(directions, place.zenith(table.era_at(times)))
 
 
-def moving_up_intervals(
+def moving_up_chunks(
     table: Ephemeris,
     place: Place,
     site: Site,
@@ -470,8 +484,11 @@ def moving_up_intervals(
 ) -> list[Interval]:
     """15-minute chunks from the window start whose both ends are up and strictly within HA limits.
 
-    The hour-angle limits are taken as they are, also at southern sites: the
-    portal's moving-object code does not mirror them as its sidereal code does.
+    Each chunk stays apart, touching ones included (sorted and disjoint, but
+    not normalized), as rise_set hands them to its Moon and zenith
+    constraints.  The hour-angle limits are taken as they are, also at
+    southern sites: the portal's moving-object code does not mirror them as
+    its sidereal code does.
     """
     import numpy as np
 
@@ -487,7 +504,7 @@ def moving_up_intervals(
         (altitudes > limit) & (hour_angles > site.ha_limit_neg) & (hour_angles < site.ha_limit_pos)
     )
     kept = np.nonzero(good[:-1] & good[1:])[0]
-    return iv.normalized((float(grid[i]), float(grid[i + 1])) for i in kept)
+    return [(float(grid[i]), float(grid[i + 1])) for i in kept if grid[i + 1] > grid[i]]
 
 
 def hour_angle_intervals(
@@ -533,8 +550,13 @@ def moon_phase_intervals(
     max_phase: float,
     start: float,
     end: float,
+    pieces: Sequence[Interval] | None = None,
 ) -> list[Interval]:
-    """``candidates`` minus the half-hour chunks (while the Moon is up) where it is too bright."""
+    """``candidates`` minus the half-hour chunks (while the Moon is up) where it is too bright.
+
+    The chunks are cut from ``pieces`` (sorted and disjoint; touching ones each start their
+    own chunks), by default ``candidates`` themselves.
+    """
     import numpy as np
 
     from . import astro
@@ -544,7 +566,7 @@ def moon_phase_intervals(
     from . import daily
 
     moon_up = daily.moon_up_intervals(place, MOON_HORIZON, start, end)
-    chunks = iv.chunks(iv.intersect(candidates, moon_up), MOON_CHUNK)
+    chunks = iv.chunks(iv.intersect(candidates if pieces is None else pieces, moon_up), MOON_CHUNK)
     if not chunks:
         return candidates
     illumination = astro.moon_phase_from_elongation(

@@ -137,7 +137,7 @@ def borderline(case: JSON) -> str:
     import numpy as np
 
     from lco_validate.visibility import astro, daily
-    from lco_validate.visibility.observability import moving_up_intervals
+    from lco_validate.visibility.observability import moving_up_chunks
 
     site = our_site(case)
     place = astro.Place(site.latitude, site.longitude)
@@ -150,7 +150,8 @@ def borderline(case: JSON) -> str:
                     pair.model, site.latitude, site.longitude, limit or -0.5667, start, end
                 )
             elif pair.kind == MOVING:
-                above = moving_up_intervals(table, place, site, pair, limit, start, end)
+                # unmerged, as the Moon's chunks restart at each of them
+                above = moving_up_chunks(table, place, site, pair, limit, start, end)
             else:
                 continue
             chunks = iv.chunks(above, 1800.0)
