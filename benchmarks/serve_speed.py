@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import socket
 import subprocess
 import sys
 import threading
@@ -50,7 +49,7 @@ from typing import Any
 
 import httpx
 
-from lco_validate.pytest_plugin import free_port
+from lco_validate.pytest_plugin import serving as serving_portal
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "fixtures" / "requests-api-page.txt"
@@ -89,31 +88,11 @@ def seed_groups() -> tuple[list[Group], str]:
 def serving(now: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``lco-validate serve`` judging at ``now`` on a free loopback port, stopped on leaving.
 
-    Yields the validate URL, once the port accepts connections, and the process.
+    Yields the validate URL, once the server answers, and its process.
     """
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "lco_validate", "serve", "--port", str(port), "--now", now],
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while server.poll() is None and time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise SystemExit(f"lco-validate serve did not start on port {port}")
-        yield f"http://127.0.0.1:{port}/api/requestgroups/validate/", server
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    with serving_portal(now=now) as portal:
+        assert portal.process is not None
+        yield f"{portal.url}requestgroups/validate/", portal.process
 
 
 @dataclass

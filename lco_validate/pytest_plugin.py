@@ -27,6 +27,10 @@ Options, on the command line or as ini options (``[tool.pytest.ini_options]``):
   per line, or a TOML list): the sandbox user's proposals, as
   ``/api/profile/`` lists them (default: TEST_PROPOSAL).
 
+``serving()`` starts such a server for a ``with`` block, with any more of
+``serve``'s options; ``OfflinePortal.process`` and ``printed()`` give its process
+and output (this project's reliability tests and benchmarks use it).
+
 Nothing here runs unless a test asks for the fixture, and this module imports
 only the standard library and pytest: every pytest session of an environment
 with lco-validate installed loads it.
@@ -34,6 +38,7 @@ with lco-validate installed loads it.
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -41,7 +46,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -70,6 +75,10 @@ class OfflinePortal:
     now: str | None = None
     #: The sandbox user's proposals, as ``/api/profile/`` lists them (sorted there).
     proposals: tuple[str, ...] = (DEFAULT_PROPOSAL,)
+    #: The server's process (benchmarks read its memory), None for a server started elsewhere.
+    process: subprocess.Popen[bytes] | None = field(default=None, compare=False, repr=False)
+    #: Where the server's output goes, open while ``serving()`` runs.
+    log: IO[bytes] | None = field(default=None, compare=False, repr=False)
 
     @property
     def portal_url(self) -> str:
@@ -85,6 +94,15 @@ class OfflinePortal:
     def headers(self) -> dict[str, str]:
         """The ``Authorization`` header of the sandbox user."""
         return {"Authorization": f"Token {self.token}"}
+
+    def printed(self) -> str:
+        """What the server has written to its stdout and stderr so far."""
+        return _tail(self.log, size=None).decode("utf-8", "replace") if self.log else ""
+
+    def stop(self) -> None:
+        """Stop the server now (``serving()`` does at its end), e.g. to read all it printed."""
+        if self.process is not None:
+            _stop(self.process)
 
 
 class PortalDidNotStart(RuntimeError):
@@ -152,17 +170,27 @@ def serving(
     now: str | None = None,
     configdb: str | None = None,
     proposals: Sequence[str] = (),
+    options: Sequence[str] = (),
 ) -> Iterator[OfflinePortal]:
-    """``lco-validate serve`` on a free loopback port while the block runs, then stopped."""
-    options = ["--now", now] if now else []
-    options += ["--configdb", configdb] if configdb else []
+    """``lco-validate serve`` on a free loopback port while the block runs, then stopped.
+
+    ``options`` are more of ``serve``'s options (``--workers``, ``--timeout``...).
+    """
+    given = ["--now", now] if now else []
+    given += ["--configdb", configdb] if configdb else []
     for code in proposals:
-        options += ["--proposal", code]
+        given += ["--proposal", code]
     with tempfile.TemporaryFile() as log:
-        process, port = _started(options, log)
+        process, port = _started([*given, *options], log)
         try:
             codes = tuple(dict.fromkeys(code for code in proposals if code))
-            yield OfflinePortal(port, now=now, proposals=codes or (DEFAULT_PROPOSAL,))
+            yield OfflinePortal(
+                port,
+                now=now,
+                proposals=codes or (DEFAULT_PROPOSAL,),
+                process=process,
+                log=log,
+            )
         finally:
             _stop(process)
 
@@ -227,7 +255,13 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-def _tail(log: IO[bytes], size: int = 4000) -> bytes:
+def _tail(log: IO[bytes], size: int | None = 4000) -> bytes:
+    """The last ``size`` bytes written to ``log`` (all of them for None)."""
     log.flush()
-    log.seek(0)
-    return log.read()[-size:]
+    end = os.fstat(log.fileno()).st_size
+    start = 0 if size is None else max(0, end - size)
+    if hasattr(os, "pread"):
+        # The server writes at the file offset it shares with us: reading must not move it.
+        return os.pread(log.fileno(), end - start, start)
+    log.seek(start)
+    return log.read(end - start)

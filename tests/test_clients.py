@@ -9,17 +9,21 @@ showed or received are compared with ``lco-validate``'s own.  Without a client's
 environment its tests skip with the reason; with ``LCO_REQUIRE_ORACLE`` set (as
 in CI) they fail instead.
 
-The server is the session's ``lco_portal`` fixture (``lco_validate.pytest_plugin``)
-when its clock is fixed (``--lco-portal-now`` or the ``lco_portal_now`` ini
-option), else one started here the same way at ``NOW``.
+The server is the session's ``lco_portal`` fixture (``lco_validate.pytest_plugin``),
+as a client's own tests would use it; this project's ``pyproject.toml`` fixes its
+clock (``lco_portal_now``, 2030-06-01: AEONlib's 60-day windows must fit in one
+semester, and 2030A ends on 2030-07-31).  The tests skip, saying why, when a
+session unfixes that clock or gives the fixture another catalogue.
 
 AEONlib's SOAR groups use TripleSpec and the Goodman blue camera imager, which
 the built-in catalogue keeps MANUAL (no schedulable unit at its latest
 evidence), so the portal refuses them to a non-staff user, as
 ``test_the_built_in_catalogue_refuses_aeonlibs_soar_instruments`` checks.
 AEONlib's own online tests assume a portal where its test proposal has time on
-every instrument: for them a second server runs on a copy of the built-in
-catalogue with those two instruments SCHEDULABLE.
+every instrument: for them a second server (``serving()``, at the fixture's
+clock) runs on a copy of the built-in catalogue with those two instruments
+SCHEDULABLE, since one server has one catalogue and the fixture's must stay the
+built-in one that the other tests and the refusal above rely on.
 """
 
 from __future__ import annotations
@@ -45,9 +49,6 @@ pytest.importorskip("uvicorn", reason="serve needs: pip install 'lco-validate[se
 
 pytestmark = pytest.mark.loopback
 
-#: AEONlib's groups have 60-day windows, which must fit in one semester: 2030A ends on
-#: 2030-07-31 (tests/clients/aeonlib_client.py).
-NOW = "2030-06-01T00:00:00Z"
 DRIVERS = REPO / "tests" / "clients"
 ENVIRONMENTS = REPO / "oracle" / "clients"
 TOM_PYTHON = ENVIRONMENTS / "tom" / ".venv" / "bin" / "python"
@@ -110,27 +111,21 @@ def environment_of(python: Path, client: str) -> Path:
     pytest.skip(reason)
 
 
-def session_portal_fits(config: pytest.Config) -> bool:
-    """Whether the session's ``lco_portal`` has its clock fixed and the built-in catalogue."""
-
-    def given(name: str) -> bool:
-        return bool(config.getoption(name) or config.getini(name))
-
-    return given("lco_portal_now") and not given("lco_portal_configdb")
-
-
 @pytest.fixture(scope="module")
-def portal(request: pytest.FixtureRequest) -> Iterator[OfflinePortal]:
-    if session_portal_fits(request.config):
-        yield request.getfixturevalue("lco_portal")
-        return
-    with serving(now=NOW) as started:
-        yield started
+def portal(lco_portal: OfflinePortal, pytestconfig: pytest.Config) -> OfflinePortal:
+    """The session's ``lco_portal``, which must have its clock fixed and the built-in catalogue."""
+    if not lco_portal.now:
+        pytest.skip(
+            "the clients need lco_portal's clock fixed (--lco-portal-now or lco_portal_now)"
+        )
+    if pytestconfig.getoption("lco_portal_configdb") or pytestconfig.getini("lco_portal_configdb"):
+        pytest.skip("the clients' durations are checked against the built-in catalogue")
+    return lco_portal
 
 
 @pytest.fixture(scope="module")
 def portal_now(portal: OfflinePortal) -> str:
-    assert portal.now, "the clients need the server's clock fixed"
+    assert portal.now  # the portal fixture skips otherwise
     return portal.now
 
 

@@ -22,15 +22,12 @@ import math
 import random
 import selectors
 import socket
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 import pytest
 
@@ -39,7 +36,8 @@ from .conftest import REPO, seed_page
 httpx = pytest.importorskip("httpx", reason="the reliability suite is a client: pip install httpx")
 pytest.importorskip("uvicorn", reason="serve needs: pip install 'lco-validate[serve]'")
 
-from lco_validate.pytest_plugin import free_port  # noqa: E402
+from lco_validate.pytest_plugin import OfflinePortal  # noqa: E402
+from lco_validate.pytest_plugin import serving as serving_portal  # noqa: E402
 from lco_validate.server.app import MAX_BODY_BYTES, ServerLimits  # noqa: E402
 
 pytestmark = [pytest.mark.reliability, pytest.mark.loopback]
@@ -66,53 +64,26 @@ PROMPT = 2.0
 
 @dataclass
 class Served:
-    """A running ``lco-validate serve``: its port, process and what it printed."""
+    """A running ``lco-validate serve``: its port and its validate URL."""
 
-    port: int
-    process: subprocess.Popen[bytes]
-    log: IO[bytes]
+    portal: OfflinePortal
+
+    @property
+    def port(self) -> int:
+        return self.portal.port
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}{VALIDATE}"
-
-    def printed(self) -> str:
-        self.log.seek(0)
-        return self.log.read().decode("utf-8", "replace")[-2000:]
+        return f"{self.portal.portal_url}{VALIDATE}"
 
 
 @contextmanager
 def serving(*options: str) -> Iterator[Served]:
     """``lco-validate serve`` with ``options`` on a free loopback port, warmed up, then stopped."""
-    port = free_port()
-    # A file, not a pipe: a server logging each hostile request must never block on a full pipe.
-    with tempfile.TemporaryFile() as log:
-        command = [sys.executable, "-m", "lco_validate", "serve", "--port", str(port)]
-        process = subprocess.Popen(
-            [*command, "--now", NOW, *options],
-            stdout=log,
-            stderr=log,
-        )
-        served = Served(port, process, log)
-        try:
-            deadline = time.monotonic() + 60
-            while process.poll() is None and time.monotonic() < deadline:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            else:
-                pytest.fail(f"lco-validate serve did not start: {served.printed()}")
-            warm_up(served.url)
-            yield served
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+    with serving_portal(now=NOW, options=options) as portal:
+        served = Served(portal)
+        warm_up(served.url)
+        yield served
 
 
 def warm_up(url: str, clients: int = 4) -> None:

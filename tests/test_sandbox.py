@@ -175,6 +175,20 @@ def test_a_valid_group_is_stored_and_answered_201_as_the_portal_answers() -> Non
     assert list(params) == ["flag", "bin_x", "bin_y", "defocus"]
 
 
+def test_extra_params_written_as_nan_or_inf_are_stored_as_the_text_given() -> None:
+    # The portal converts them to floats that PostgreSQL's jsonb refuses, and answers 500;
+    # here they stay text (README, "Where the portal and this tool differ").
+    document = group()
+    configuration = document["requests"][0]["configurations"][0]
+    configuration["extra_params"] = {"a": "nan", "b": "inf", "c": "-Infinity", "d": "2.0"}
+    status, body = Sandbox(CATALOGUE).create(
+        document, validated(document), now=NOW, submitter="oracle-user"
+    )
+    assert status == 201
+    stored = body["requests"][0]["configurations"][0]["extra_params"]
+    assert stored == {"a": "nan", "b": "inf", "c": "-Infinity", "d": 2}
+
+
 def test_an_orbital_repeat_request_with_a_full_location_is_stored_as_the_portal_stores_it() -> None:
     document = group()
     request = document["requests"][0]

@@ -26,7 +26,7 @@ from lco_validate import load_catalogue
 
 from .oracle.portal import Portal, unavailable_reason
 from .oracle.runs import draw
-from .oracle.sandbox_sessions import Tally, run_session, sessions, valid_pool
+from .oracle.sandbox_sessions import OurSide, Tally, run_session, sessions, valid_pool
 from .oracle.strategies import request_groups
 
 REASON = unavailable_reason()
@@ -71,3 +71,22 @@ def test_sandbox_sessions_answer_as_the_portal_answers(portal: Portal) -> None:
     assert not tally.divergences, tally.report()
     missing = [endpoint for endpoint in ENDPOINTS if not tally.calls[endpoint]]
     assert not missing, f"no call to {missing}"
+
+
+def test_validation_is_open_to_anonymous_callers_here_where_the_portal_answers_403(
+    portal: Portal,
+) -> None:
+    """The difference README's list documents, on both sides, for the same group."""
+    [group] = draw(request_groups(CATALOGUE, NOW), 1, SEED)
+    path = "/api/requestgroups/validate/"
+    theirs = portal.call("POST", path, NOW, group, anonymous=True)
+    assert (theirs.status, theirs.body) == (
+        403,
+        {"detail": "Authentication credentials were not provided."},
+    )
+    assert portal.call("POST", path, NOW, group).status == 200  # with credentials
+    ours = OurSide(CATALOGUE)
+    ours.now = NOW
+    mine = ours.call("POST", path, group, anonymous=True)
+    assert mine.status == 200
+    assert set(mine.body) == {"request_durations", "errors"}

@@ -118,6 +118,64 @@ def test_other_paths_and_methods_get_the_portals_answers(client: TestClient) -> 
     assert client.get("/api/proposals/").status_code == 403  # the portal's, for no credentials
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/proposals/",  # 403 for no credentials, but the middleware answers first
+        "/api/profile/",
+        "/api/requestgroups/1/",
+        "/api/semesters/2030B",  # before the redirect to the slashed path
+        "/api/observations/",  # a path not served here
+        VALIDATE,  # a path that takes only POST
+    ],
+)
+def test_an_anonymous_large_page_is_refused_on_every_path_before_any_view(
+    client: TestClient, path: str
+) -> None:
+    answer = client.get(path, params={"limit": "150"}, follow_redirects=False)
+    refusal = "Large limit not allowed for anonymous users."
+    assert (answer.status_code, answer.text) == (400, refusal)
+    signed_in = client.get(path, params={"limit": "150"}, headers={"Authorization": "Token t"})
+    assert signed_in.status_code != 400
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/requests/abc/observations", 301),  # the portal's router takes any id here
+        ("/api/requests/-1", 301),
+        ("/api/requestgroups/x/cancel", 301),
+        ("/api/requests/1.5/observations", 404),  # but not one with a dot
+        ("/api/requests/a/b/observations", 404),
+    ],
+)
+def test_a_path_is_redirected_to_its_slash_when_the_portals_routes_take_it(
+    client: TestClient, path: str, status: int
+) -> None:
+    answer = client.get(path, follow_redirects=False)
+    assert answer.status_code == status
+    if status == 301:
+        assert answer.headers["location"] == f"{path}/"
+
+
+@pytest.mark.parametrize(
+    ("path", "detail"),
+    [
+        ("/api/requests/-1/", "No Request matches the given query."),
+        ("/api/requests/007/observations/", "No Request matches the given query."),
+        ("/api/requestgroups/+5/", "No RequestGroup matches the given query."),
+        ("/api/requests/abc/", "Not found."),
+        ("/api/requests/1.5/observations/", "Not found."),
+        ("/api/requestgroups/abc/", "Not found."),
+    ],
+)
+def test_an_id_is_read_as_the_portals_lookup_reads_it(
+    client: TestClient, path: str, detail: str
+) -> None:
+    answer = client.get(path, headers={"Authorization": "Token t"})
+    assert (answer.status_code, answer.json()) == (404, {"detail": detail})
+
+
 def test_a_list_body_is_an_error_not_a_failure(client: TestClient) -> None:
     response = client.post(VALIDATE, json=[GROUP])
     assert response.status_code == 200

@@ -17,8 +17,6 @@ import asyncio
 import copy
 import json
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -40,7 +38,7 @@ pytest.importorskip("starlette", reason="serve needs: pip install 'lco-validate[
 pytest.importorskip("uvicorn", reason="serve needs: pip install 'lco-validate[serve]'")
 from starlette.testclient import TestClient
 
-from lco_validate.pytest_plugin import free_port
+from lco_validate.pytest_plugin import serving as serving_portal
 from lco_validate.server import workers as server_workers
 from lco_validate.server.app import MAX_BODY_BYTES, ServerLimits, excess, make_app
 
@@ -280,36 +278,14 @@ def test_an_address_beyond_loopback_gets_a_warning_naming_it(host: str) -> None:
 
 @contextmanager
 def serving(*options: str) -> Iterator[str]:
-    """``lco-validate serve`` with ``options`` on a free loopback port; yields its validate URL."""
-    port = free_port()
-    command = [sys.executable, "-m", "lco_validate", "serve", "--port", str(port)]
-    process = subprocess.Popen(
-        [*command, "--now", NOW.isoformat(), *options],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            process.kill()
-            printed = process.stderr.read().decode() if process.stderr else ""
-            pytest.fail(f"lco-validate serve did not start: {printed}")
-        yield f"http://127.0.0.1:{port}{VALIDATE}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-    assert process.stderr is not None
-    printed = process.stderr.read().decode()
+    """``lco-validate serve`` with ``options`` on a free loopback port; yields its validate URL.
+
+    On leaving, the server must have printed no traceback, shutting down included.
+    """
+    with serving_portal(now=NOW.isoformat(), options=options) as portal:
+        yield f"{portal.portal_url}{VALIDATE}"
+        portal.stop()
+        printed = portal.printed()
     assert "Traceback" not in printed, printed
 
 

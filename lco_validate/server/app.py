@@ -8,7 +8,11 @@ A Starlette application (served by uvicorn; ``pip install 'lco-validate[serve]'`
   catalogue in use, built once;
 * a known path without its trailing slash: the portal's answer, Django's
   ``APPEND_SLASH`` redirect (301) to the path with the slash, written as a path:
-  never built from the client's ``Host`` header;
+  never built from the client's ``Host`` header; an id in a path is read as
+  the portal's router and lookup read it (any text without ``/`` or ``.`` is
+  redirected; a signed number is an id);
+* an anonymous GET of a large page, on any path: the portal middleware's
+  plain-text 400 (``listing.anonymous_limit_refusal``), before anything else;
 * anything else: the portal's ``{"detail": "Not found."}`` with 404; a body that
   is not JSON, too large or of another content type gets the portal's
   ``{"detail": ...}`` answer (400, 400, 415).
@@ -69,6 +73,7 @@ would judge at; by default each request's arrival).  Not honoured, on purpose:
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -183,9 +188,13 @@ def make_app(
 
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
+    from starlette.convertors import Convertor, register_url_convertor
     from starlette.exceptions import HTTPException
+    from starlette.middleware import Middleware
+    from starlette.requests import Request
     from starlette.responses import JSONResponse, PlainTextResponse, Response
-    from starlette.routing import Match, Route
+    from starlette.routing import Route
+    from starlette.types import ASGIApp, Receive, Scope, Send
 
     from .account import Account, semester, semester_list
     from .instruments import instruments_document
@@ -193,6 +202,19 @@ def make_app(
     from .sandbox import SANDBOX_USERNAME, Sandbox
     from .workers import InProcess, ValidationWorkers
 
+    class SignedIdConvertor(Convertor[int]):
+        """A path's id, signed as ``int()`` reads it: the portal answers "-1" and "+5" with
+        its 404 naming the model, not with "Not found." as for an id ``int()`` cannot read."""
+
+        regex = "[-+]?[0-9]+"
+
+        def convert(self, value: str) -> int:
+            return int(value)
+
+        def to_string(self, value: int) -> str:
+            return str(value)
+
+    register_url_convertor("signed", SignedIdConvertor())
     limits = limits or ServerLimits()
     settings = as_the_portal(settings)
     instruments = instruments_document(settings.catalogue)
@@ -298,23 +320,11 @@ def make_app(
     async def list_groups(request: Request) -> Response:
         if request.method == "POST":
             return await create_group(request)
-        refused = listing_refused(request)
-        if refused:
-            return refused
         return answered(
             sandbox.list_groups(
                 query_of(request), base_url=base_url(request), user=user_of(request)
             )
         )
-
-    def listing_refused(request: Request) -> Response | None:
-        """The portal's refusal of a large page asked anonymously (plain text, before any view)."""
-        if user_of(request) is not None:
-            return None
-        reason = anonymous_limit_refusal(query_of(request))
-        if reason is None:
-            return None
-        return PlainTextResponse(reason, status_code=400, media_type="text/html")
 
     async def group(request: Request) -> Response:
         return answered(sandbox.group(request.path_params["id"], user=user_of(request)))
@@ -327,9 +337,6 @@ def make_app(
         return answered(found)
 
     async def list_requests(request: Request) -> Response:
-        refused = listing_refused(request)
-        if refused:
-            return refused
         return answered(
             sandbox.list_requests(
                 query_of(request), base_url=base_url(request), user=user_of(request)
@@ -375,9 +382,6 @@ def make_app(
         return answered(account.proposal(code, user=user_of(request), now=now_for(request)))
 
     async def semesters_view(request: Request) -> Response:
-        refused = listing_refused(request)
-        if refused:
-            return refused
         return answered(semester_list(query_of(request), base_url=base_url(request)))
 
     async def semester_view(request: Request) -> Response:
@@ -421,13 +425,13 @@ def make_app(
         Route(VALIDATE_PATH, worker_endpoint("validate", anyone=True), methods=["POST"]),
         Route("/api/requestgroups/cadence/", worker_endpoint("cadence"), methods=["POST"]),
         Route("/api/requestgroups/", list_groups, methods=["GET", "POST"]),
-        Route("/api/requestgroups/{id:int}/", group, methods=["GET"]),
-        Route("/api/requestgroups/{id:int}/cancel/", cancel, methods=["POST"]),
+        Route("/api/requestgroups/{id:signed}/", group, methods=["GET"]),
+        Route("/api/requestgroups/{id:signed}/cancel/", cancel, methods=["POST"]),
         Route("/api/requests/mosaic/", worker_endpoint("mosaic"), methods=["POST"]),
         Route("/api/requests/", list_requests, methods=["GET"]),
-        Route("/api/requests/{id:int}/", one_request, methods=["GET"]),
-        Route("/api/requests/{id:int}/observations/", observations, methods=["GET"]),
-        Route("/api/requests/{id:int}/airmass/", request_airmass, methods=["GET"]),
+        Route("/api/requests/{id:signed}/", one_request, methods=["GET"]),
+        Route("/api/requests/{id:signed}/observations/", observations, methods=["GET"]),
+        Route("/api/requests/{id:signed}/airmass/", request_airmass, methods=["GET"]),
         Route("/api/configurations/dither/", worker_endpoint("dither"), methods=["POST"]),
         Route("/api/airmass/", worker_endpoint("airmass", anyone=True), methods=["POST"]),
         Route("/api/profile/", profile, methods=["GET"]),
@@ -438,9 +442,36 @@ def make_app(
         Route(INSTRUMENTS_PATH, instruments_view, methods=["GET"]),
     ]
 
+    # The portal's router takes any id without a slash or a dot ("abc", "-1"), and Django
+    # redirects a path to its slashed form whenever that form matches a route.
+    slashed_routes = [
+        re.compile(
+            "[^/.]+".join(re.escape(part) for part in re.split(r"\{id(?::signed)?\}", route.path))
+        )
+        for route in routes
+    ]
+
     def served_with_slash(path: str) -> bool:
-        scope = {"type": "http", "path": f"{path}/", "method": "GET"}
-        return any(route.matches(scope)[0] is not Match.NONE for route in routes)
+        return any(pattern.fullmatch(f"{path}/") for pattern in slashed_routes)
+
+    def anonymous_pages_limited(inner: ASGIApp) -> ASGIApp:
+        """The portal's middleware: an anonymous GET of a large page, refused before any view.
+
+        It runs before routing, so it answers for every path (even one the portal does
+        not serve, or one without its slash), in plain text.
+        """
+
+        async def limited(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http" and scope["method"] == "GET":
+                request = Request(scope)
+                reason = None if user_of(request) else anonymous_limit_refusal(query_of(request))
+                if reason is not None:
+                    refusal = PlainTextResponse(reason, status_code=400, media_type="text/html")
+                    await refusal(scope, receive, send)
+                    return
+            await inner(scope, receive, send)
+
+        return limited
 
     async def not_found(request: Request, _error: Exception) -> Response:
         path = str(request.scope["path"])
@@ -469,6 +500,7 @@ def make_app(
 
     app = Starlette(
         routes=routes,
+        middleware=[Middleware(anonymous_pages_limited)],
         exception_handlers={404: not_found, 405: not_allowed, Exception: failed},
         lifespan=lifespan,
     )

@@ -323,8 +323,9 @@ class Query:
     def add_id(self, name: str, reference: Reference, suffix: str = "") -> None:
         self.ours.append((name, f"{reference.ours}{suffix}"))
         self.theirs.append((name, f"{reference.theirs}{suffix}"))
-        self.labels[0][str(reference.ours)] = reference.label
-        self.labels[1][str(reference.theirs)] = reference.label
+        # Keyed by the parameter too: a group and a request may have the same id on one side.
+        self.labels[0][f"{name}={reference.ours}"] = reference.label
+        self.labels[1][f"{name}={reference.theirs}"] = reference.label
         self.features.append(name)
 
     def paths(self, path: str) -> tuple[str, str]:
@@ -529,7 +530,9 @@ def _list_step(session: Session, endpoint: str, path: str, query: Query) -> Step
 
 #: ``extra_params`` values, written as clients write them: the portal converts some, where
 #: its ExtraParamsFormatter runs (configuration, instrument config, acquisition, guiding,
-#: target), and stores the rest (and everything at request level and in constraints) as sent.
+#: target), stores the rest (and everything at request level and in constraints) as sent, and
+#: drops the group's (a request group has no extra_params).  Not "nan" or "inf": the portal
+#: converts them to floats PostgreSQL cannot store, and answers 500 (README).
 EXTRA_VALUES: tuple[object, ...] = (
     "True",
     "true",
@@ -615,10 +618,13 @@ def with_extra_params(rng: random.Random, group: JSON) -> tuple[JSON, list[str]]
             extra[key] = copy.deepcopy(rng.choice(EXTRA_VALUES))
         done.append(f"extra_params at {level}")
 
+    add(group, "request group")
     for request in group["requests"]:
         add(request, "request")
         for configuration in request["configurations"]:
             add(configuration, "configuration")
+            for instrument_config in configuration.get("instrument_configs", []):
+                add(instrument_config, "instrument config")
             add(configuration.get("constraints"), "constraints")
             add(configuration.get("target"), "target")
             add(configuration.get("acquisition_config"), "acquisition_config")
@@ -1007,7 +1013,7 @@ def _link(url: object, labels: dict[str, str]) -> object:
         return url
     parts = urlsplit(url)
     query = [
-        (name, _label(value, labels) if name in ("id", "request_id", "submitter") else value)
+        (name, _label(f"{name}=", value, labels) if name in ID_PARAMETERS else value)
         for name, value in parse_qsl(parts.query, keep_blank_values=True)
     ]
     return f"{parts.path}?{urlencode(query)}"
@@ -1022,10 +1028,15 @@ def _labelled_path(location: str | None, labels: dict[str, str]) -> str | None:
     return str(_link(f"{path}?{parts.query}", labels))
 
 
-def _label(value: str, labels: dict[str, str]) -> str:
+#: The query parameters that name ids; their labels are keyed ``name=id``.
+ID_PARAMETERS = ("id", "request_id", "submitter")
+
+
+def _label(prefix: str, value: str, labels: dict[str, str]) -> str:
+    """``value``'s leading id as its label (looked up as ``prefix`` + id), the rest kept."""
     match = re.fullmatch(r"(\d+)(.*)", value)
-    if match and match.group(1) in labels:
-        return labels[match.group(1)] + match.group(2)
+    if match and prefix + match.group(1) in labels:
+        return labels[prefix + match.group(1)] + match.group(2)
     return value
 
 
