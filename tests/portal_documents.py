@@ -1,7 +1,8 @@
 """Documents of the real portal's test vectors, shared by the tests of its endpoints.
 
 The vectors were recorded from the portal 4.18.10 with this configuration (a
-Sinistro observing M31) in a request for November 2030.
+Sinistro observing M31) in a request for November 2030.  Tests that need a
+moving target share the minor planet of ``orbital_target``.
 """
 
 from __future__ import annotations
@@ -30,3 +31,19 @@ _CONFIGURATION: dict[str, Any] = {
 def configuration() -> dict[str, Any]:
     """A fresh copy: tests may change what they are given."""
     return copy.deepcopy(_CONFIGURATION)
+
+
+def orbital_target(name: str) -> dict[str, Any]:
+    """A minor planet by its orbital elements, under ``name`` (a fresh document)."""
+    return {
+        "type": "ORBITAL_ELEMENTS",
+        "name": name,
+        "scheme": "MPC_MINOR_PLANET",
+        "epochofel": 62800,
+        "orbinc": 10,
+        "longascnode": 10,
+        "argofperih": 10,
+        "meandist": 2.5,
+        "eccentricity": 0.1,
+        "meananom": 10,
+    }

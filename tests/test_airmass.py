@@ -28,7 +28,7 @@ from lco_validate.visibility.airmass import (
     sample_times,
 )
 
-from .portal_documents import configuration
+from .portal_documents import configuration, orbital_target
 
 CONFIGURATION = configuration()  # this module's own copy: tests change it
 
@@ -42,18 +42,7 @@ REQUEST: dict[str, Any] = {
     "configurations": [CONFIGURATION],
     "windows": [{"start": "2030-11-10T00:00:00Z", "end": "2030-11-11T00:00:00Z"}],
 }
-ORBIT = {
-    "type": "ORBITAL_ELEMENTS",
-    "name": "x",
-    "scheme": "MPC_MINOR_PLANET",
-    "epochofel": 62800,
-    "orbinc": 10,
-    "longascnode": 10,
-    "argofperih": 10,
-    "meandist": 2.5,
-    "eccentricity": 0.1,
-    "meananom": 10,
-}
+ORBIT = orbital_target("x")
 
 
 def ask(body: object) -> tuple[int, dict[str, Any]]:

@@ -43,13 +43,20 @@ DURATION = 167
 TWO_DAYS = {"start": "2030-11-10T00:00:00Z", "end": "2030-11-12T00:00:00Z"}
 
 
-def group(cadence_block: object = None, **changes: Any) -> dict[str, Any]:
+def cadence_block(
+    period: float, jitter: float, *, start: str = TWO_DAYS["start"], end: str = TWO_DAYS["end"]
+) -> dict[str, Any]:
+    """A request's ``cadence``, in the order the portal's documents write its members."""
+    return {"start": start, "end": end, "period": period, "jitter": jitter}
+
+
+def group(block: object = None, **changes: Any) -> dict[str, Any]:
     request: dict[str, Any] = {
         "location": {"telescope_class": "1m0"},
         "configurations": [copy.deepcopy(CONFIGURATION)],
     }
-    if cadence_block is not None:
-        request["cadence"] = copy.deepcopy(cadence_block)
+    if block is not None:
+        request["cadence"] = copy.deepcopy(block)
     document: dict[str, Any] = {
         "name": "cadence",
         "proposal": "ANY-PROPOSAL",
@@ -82,7 +89,7 @@ def day(text: str) -> str:
 
 
 def test_a_six_hour_period_with_two_hours_of_jitter_keeps_the_night_windows() -> None:
-    status, body = cadence(group({**TWO_DAYS, "period": 6, "jitter": 2}), SETTINGS)
+    status, body = cadence(group(cadence_block(6, 2)), SETTINGS)
     assert status == 200
     assert body["operator"] == "MANY"
     assert windows_of(body) == [
@@ -103,7 +110,7 @@ def test_a_six_hour_period_with_two_hours_of_jitter_keeps_the_night_windows() ->
 
 
 def test_a_jitter_longer_than_the_period_gives_overlapping_windows() -> None:
-    status, body = cadence(group({**TWO_DAYS, "period": 6, "jitter": 12}), SETTINGS)
+    status, body = cadence(group(cadence_block(6, 12)), SETTINGS)
     assert status == 200
     assert windows_of(body) == [
         (day("10T00:00:00"), day("10T06:00:00")),
@@ -118,12 +125,9 @@ def test_a_jitter_longer_than_the_period_gives_overlapping_windows() -> None:
 
 
 def test_times_carry_the_microseconds_of_pythons_timedelta_arithmetic() -> None:
-    block = {
-        "start": "2030-11-10T00:00:00.123Z",
-        "end": "2030-11-11T00:00:00Z",
-        "period": 0.0333,
-        "jitter": 0.05,
-    }
+    block = cadence_block(
+        0.0333, 0.05, start="2030-11-10T00:00:00.123Z", end="2030-11-11T00:00:00Z"
+    )
     expansion = expanded(group(block))
     assert expansion.status == 200
     assert len(expansion.body["requests"]) == 413
@@ -139,12 +143,7 @@ def test_times_carry_the_microseconds_of_pythons_timedelta_arithmetic() -> None:
 
 
 def test_times_with_a_zone_are_read_in_utc_and_naive_ones_as_utc() -> None:
-    block = {
-        "start": "2030-11-10T00:00:00+02:00",
-        "end": "2030-11-11T00:00:00",
-        "period": 8,
-        "jitter": 1,
-    }
+    block = cadence_block(8, 1, start="2030-11-10T00:00:00+02:00", end="2030-11-11T00:00:00")
     status, body = cadence(group(block), SETTINGS)
     assert status == 200
     assert windows_of(body) == [
@@ -155,7 +154,7 @@ def test_times_with_a_zone_are_read_in_utc_and_naive_ones_as_utc() -> None:
 
 
 def test_no_observable_window_is_the_portals_errors_string() -> None:
-    document = group({**TWO_DAYS, "period": 6, "jitter": 2})
+    document = group(cadence_block(6, 2))
     configuration = document["requests"][0]["configurations"][0]
     configuration["target"]["dec"] = 89
     configuration["constraints"]["max_airmass"] = 1.6
@@ -172,7 +171,7 @@ def test_no_observable_window_is_the_portals_errors_string() -> None:
 
 
 def test_the_top_level_comes_back_as_sent_and_each_request_as_validated() -> None:
-    document = group({**TWO_DAYS, "period": 6, "jitter": 2}, ipp_value="1.05", extra="kept")
+    document = group(cadence_block(6, 2), ipp_value="1.05", extra="kept")
     document["requests"][0]["unknown"] = "dropped"
     status, body = cadence(document, SETTINGS)
     assert status == 200
@@ -199,19 +198,14 @@ def test_the_top_level_comes_back_as_sent_and_each_request_as_validated() -> Non
 
 
 def test_one_window_kept_leaves_the_operator_as_sent() -> None:
-    block = {
-        "start": "2030-11-10T00:00:00Z",
-        "end": "2030-11-10T12:00:00Z",
-        "period": 24,
-        "jitter": 2,
-    }
+    block = cadence_block(24, 2, start="2030-11-10T00:00:00Z", end="2030-11-10T12:00:00Z")
     status, body = cadence(group(block), SETTINGS)
     assert status == 200
     assert body["operator"] == "SINGLE" and len(body["requests"]) == 1
 
 
 def test_a_fill_window_configuration_keeps_fill_window_and_its_repeat_duration() -> None:
-    document = group({**TWO_DAYS, "period": 6, "jitter": 2})
+    document = group(cadence_block(6, 2))
     configuration = document["requests"][0]["configurations"][0]
     configuration.update(type="REPEAT_EXPOSE", repeat_duration=600, fill_window=True)
     status, body = cadence(document, SETTINGS)
@@ -221,14 +215,14 @@ def test_a_fill_window_configuration_keeps_fill_window_and_its_repeat_duration()
 
 
 def test_an_empty_windows_list_is_accepted() -> None:
-    document = group({**TWO_DAYS, "period": 6, "jitter": 2})
+    document = group(cadence_block(6, 2))
     document["requests"][0]["windows"] = []
     status, body = cadence(document, SETTINGS)
     assert status == 200 and len(body["requests"]) == 4
 
 
 def test_the_server_reads_the_body_as_text() -> None:
-    text = json.dumps(group({**TWO_DAYS, "period": 6, "jitter": 2})).encode()
+    text = json.dumps(group(cadence_block(6, 2))).encode()
     status, body = answer_text(text, SETTINGS)
     assert status == 200 and len(body["requests"]) == 4
     status, body = answer_text(b"{", SETTINGS)
@@ -252,18 +246,13 @@ def cadence_errors(body: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("member", ["period", "jitter"])
 def test_a_period_or_jitter_under_0_02_hours_is_refused_at_its_field(member: str) -> None:
-    block = {**TWO_DAYS, "period": 6, "jitter": 2, member: 0.0199}
+    block = cadence_block(6, 2) | {member: 0.0199}
     errors = cadence_errors(refusal(group(block)))
     assert list(errors) == [member] and errors[member][0].startswith("S003 ")
 
 
 def test_a_period_and_jitter_of_exactly_0_02_hours_pass() -> None:
-    block = {
-        "start": "2030-11-10T00:00:00Z",
-        "end": "2030-11-10T03:00:00Z",
-        "period": 0.02,
-        "jitter": 0.02,
-    }
+    block = cadence_block(0.02, 0.02, start="2030-11-10T00:00:00Z", end="2030-11-10T03:00:00Z")
     expansion = expanded(group(block))
     assert expansion.status == 400  # 72 s windows cannot hold 167 s: refused later, not here
     assert list(expansion.body) == ["errors"]
@@ -278,26 +267,16 @@ def test_a_period_and_jitter_of_exactly_0_02_hours_pass() -> None:
     ],
 )
 def test_an_end_not_after_the_start_is_refused_on_the_cadence(start: str, end: str) -> None:
-    errors = cadence_errors(refusal(group({"start": start, "end": end, "period": 6, "jitter": 2})))
+    errors = cadence_errors(refusal(group(cadence_block(6, 2, start=start, end=end))))
     assert list(errors) == ["non_field_errors"]
     assert errors["non_field_errors"][0].startswith("S303 ")
 
 
 def test_an_end_before_now_is_refused_at_the_end_and_a_start_before_now_is_not() -> None:
-    block = {
-        "start": "2030-10-01T00:00:00Z",
-        "end": "2030-10-12T00:00:00Z",
-        "period": 6,
-        "jitter": 2,
-    }
+    block = cadence_block(6, 2, start="2030-10-01T00:00:00Z", end="2030-10-12T00:00:00Z")
     errors = cadence_errors(refusal(group(block)))
     assert list(errors) == ["end"] and errors["end"][0].startswith("S302 ")
-    started = {
-        "start": "2030-10-25T00:00:00Z",
-        "end": "2030-11-03T00:00:00Z",
-        "period": 24,
-        "jitter": 4,
-    }
+    started = cadence_block(24, 4, start="2030-10-25T00:00:00Z", end="2030-11-03T00:00:00Z")
     expansion = expanded(group(started))
     assert expansion.status == 200
     ended = [window for window in expansion.windows if window.reason == ENDS_BY_NOW]
@@ -307,18 +286,13 @@ def test_an_end_before_now_is_refused_at_the_end_and_a_start_before_now_is_not()
 
 
 def test_an_end_exactly_now_is_not_refused() -> None:
-    block = {
-        "start": "2030-10-30T00:00:00Z",
-        "end": "2030-11-01T00:00:00Z",
-        "period": 6,
-        "jitter": 2,
-    }
+    block = cadence_block(6, 2, start="2030-10-30T00:00:00Z", end="2030-11-01T00:00:00Z")
     body = refusal(group(block))
     assert list(body) == ["errors"]  # accepted, then no window ends after now
 
 
 def test_windows_given_are_refused_at_windows() -> None:
-    document = group({**TWO_DAYS, "period": 6, "jitter": 2})
+    document = group(cadence_block(6, 2))
     document["requests"][0]["windows"] = [TWO_DAYS]
     body = refusal(document)
     assert list(body["requests"][0]) == ["windows"]
@@ -327,7 +301,7 @@ def test_windows_given_are_refused_at_windows() -> None:
 
 @pytest.mark.parametrize("block", [None, "missing"])
 def test_a_request_without_cadence_is_refused_at_cadence(block: object) -> None:
-    document = group({**TWO_DAYS, "period": 6, "jitter": 2})
+    document = group(cadence_block(6, 2))
     if block == "missing":
         del document["requests"][0]["cadence"]
     else:
@@ -338,14 +312,14 @@ def test_a_request_without_cadence_is_refused_at_cadence(block: object) -> None:
 
 
 def test_more_than_one_request_is_refused_on_the_group() -> None:
-    document = group({**TWO_DAYS, "period": 6, "jitter": 2})
+    document = group(cadence_block(6, 2))
     document["requests"].append(copy.deepcopy(document["requests"][0]))
     body = refusal(document)
     assert list(body) == ["non_field_errors"] and body["non_field_errors"][0].startswith("S304 ")
 
 
 def test_more_than_one_request_is_not_said_while_a_field_is_wrong() -> None:
-    document = group({**TWO_DAYS, "period": 6, "jitter": 2}, name="")
+    document = group(cadence_block(6, 2), name="")
     document["requests"].append(copy.deepcopy(document["requests"][0]))
     body = refusal(document)
     assert "non_field_errors" not in body and "name" in body
@@ -354,31 +328,21 @@ def test_more_than_one_request_is_not_said_while_a_field_is_wrong() -> None:
 def test_no_requests_and_not_an_object_are_refused() -> None:
     body = refusal(group(requests=[]))
     assert list(body) == ["requests"]
-    body = refusal([group({**TWO_DAYS, "period": 6, "jitter": 2})])
+    body = refusal([group(cadence_block(6, 2))])
     assert list(body) == ["non_field_errors"] and body["non_field_errors"][0].startswith("J013 ")
 
 
 def test_the_group_rules_wait_for_the_expanded_group() -> None:
     """ipp_value's range and the operator's count are checked on the answer, not before."""
-    body = refusal(group({**TWO_DAYS, "period": 6, "jitter": 2}, ipp_value=5))
+    body = refusal(group(cadence_block(6, 2), ipp_value=5))
     assert list(body) == ["ipp_value"] and body["ipp_value"][0].startswith("R080 ")
-    one_window = {
-        "start": "2030-11-10T00:00:00Z",
-        "end": "2030-11-10T12:00:00Z",
-        "period": 24,
-        "jitter": 2,
-    }
+    one_window = cadence_block(24, 2, start="2030-11-10T00:00:00Z", end="2030-11-10T12:00:00Z")
     body = refusal(group(one_window, operator="MANY"))
     assert list(body) == ["operator"] and body["operator"][0].startswith("R081 ")
 
 
 def test_an_expanded_window_outside_every_semester_refuses_the_answer_at_that_request() -> None:
-    block = {
-        "start": "2030-07-30T00:00:00Z",
-        "end": "2030-08-02T00:00:00Z",
-        "period": 12,
-        "jitter": 4,
-    }
+    block = cadence_block(12, 4, start="2030-07-30T00:00:00Z", end="2030-08-02T00:00:00Z")
     at = Settings(catalogue=CATALOGUE, now=datetime(2030, 7, 1, tzinfo=UTC))
     expansion = expanded(group(block), at)
     assert expansion.status == 400
@@ -392,18 +356,13 @@ def test_an_expanded_window_outside_every_semester_refuses_the_answer_at_that_re
 
 def test_a_period_and_jitter_beyond_any_timedelta_give_the_whole_cadence_as_one_window() -> None:
     """The portal's ``timedelta(hours=1e308)`` overflows (a 500); one window is what it means."""
-    status, body = cadence(group({**TWO_DAYS, "period": 1e308, "jitter": 1e308}), SETTINGS)
+    status, body = cadence(group(cadence_block(1e308, 1e308)), SETTINGS)
     assert status == 200
     assert windows_of(body) == [(day("10T00:00:00"), day("12T00:00:00"))]
 
 
 def test_a_cadence_at_the_end_of_the_calendar_is_refused_not_crashed() -> None:
-    block = {
-        "start": "9999-12-31T00:00:00Z",
-        "end": "9999-12-31T23:59:59Z",
-        "period": 6,
-        "jitter": 12,
-    }
+    block = cadence_block(6, 12, start="9999-12-31T00:00:00Z", end="9999-12-31T23:59:59Z")
     expansion = expanded(group(block))
     assert expansion.status == 400
     assert expansion.candidates == 4
@@ -411,12 +370,7 @@ def test_a_cadence_at_the_end_of_the_calendar_is_refused_not_crashed() -> None:
 
 
 def test_millions_of_windows_are_counted_but_only_the_first_dropped_ones_kept() -> None:
-    block = {
-        "start": "2030-11-10T00:00:00Z",
-        "end": "2030-12-10T00:00:00Z",
-        "period": 0.02,
-        "jitter": 0.02,
-    }
+    block = cadence_block(0.02, 0.02, start="2030-11-10T00:00:00Z", end="2030-12-10T00:00:00Z")
     expansion = expanded(group(block))
     assert expansion.candidates == expansion.dropped_count == 36_000
     assert len(expansion.windows) == MOST_DROPPED_KEPT
@@ -440,12 +394,12 @@ def cadences(draw: st.DrawFn) -> dict[str, Any]:
     jitter = draw(
         st.one_of(st.floats(0.02, 40.0, allow_nan=False), st.sampled_from([0.02, period]))
     )
-    return {
-        "start": start.isoformat().replace("+00:00", "Z"),
-        "end": (start + span).isoformat().replace("+00:00", "Z"),
-        "period": period,
-        "jitter": jitter,
-    }
+    return cadence_block(
+        period,
+        jitter,
+        start=start.isoformat().replace("+00:00", "Z"),
+        end=(start + span).isoformat().replace("+00:00", "Z"),
+    )
 
 
 def moment(text: str) -> datetime:

@@ -39,7 +39,7 @@ from lco_validate.findings import Finding, Severity
 from lco_validate.server.dither import answer_text as dither_text
 from lco_validate.server.mosaic import answer_text as mosaic_text
 
-from .portal_documents import configuration
+from .portal_documents import configuration, orbital_target
 
 CONFIGURATION = configuration()  # this module's own copy: tests change it
 
@@ -637,18 +637,7 @@ def test_mosaic_refuses_on_the_request_field_what_it_cannot_expand() -> None:
     status, answer = mosaicked(request, pattern="line", num_points=2, point_spacing=1)
     assert (status, codes(answer["request"])) == (400, ["S900"])
     orbital = copy.deepcopy(REQUEST)
-    orbital["configurations"][0]["target"] = {
-        "type": "ORBITAL_ELEMENTS",
-        "name": "2030 AB",
-        "scheme": "MPC_MINOR_PLANET",
-        "epochofel": 62800,
-        "orbinc": 10,
-        "longascnode": 10,
-        "argofperih": 10,
-        "meandist": 2.5,
-        "eccentricity": 0.1,
-        "meananom": 10,
-    }
+    orbital["configurations"][0]["target"] = orbital_target("2030 AB")
     status, answer = mosaicked(orbital, pattern="line", num_points=2, point_spacing=1)
     assert status == 400
     assert codes(answer["request"]) == ["S004"]

@@ -23,7 +23,7 @@ from lco_validate.server.listing import anonymous_limit_refusal, filter_moment
 from lco_validate.server.sandbox import Sandbox, configuration_form, jsonb
 from lco_validate.server.validate import answer
 
-from .portal_documents import configuration
+from .portal_documents import configuration, orbital_target
 
 CONFIGURATION = configuration()  # this module's own copy: tests change it
 
@@ -203,17 +203,7 @@ def test_an_orbital_repeat_request_with_a_full_location_is_stored_as_the_portal_
     configuration.update(type="REPEAT_EXPOSE", repeat_duration=600)
     configuration["acquisition_config"] = {"exposure_time": 5}
     configuration["guiding_config"] = {"exposure_time": 10, "optional": False}
-    configuration["target"] = {
-        "type": "ORBITAL_ELEMENTS",
-        "name": "ast",
-        "scheme": "MPC_MINOR_PLANET",
-        "epochofel": 62800,
-        "orbinc": 10,
-        "longascnode": 10,
-        "argofperih": 10,
-        "meandist": 2.5,
-        "eccentricity": 0.1,
-        "meananom": 10,
+    configuration["target"] = orbital_target("ast") | {
         "dailymot": 0.25,
         "extra_params": {"v": "1"},
     }

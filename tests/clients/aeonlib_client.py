@@ -24,13 +24,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import traceback
 import warnings
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from _report import Report
 from aeonlib.conf import Settings
 from aeonlib.models import SiderealTarget, Window
 from aeonlib.ocs import Constraints, Location, Request, RequestGroup
@@ -78,110 +78,81 @@ def m10() -> SiderealTarget:
     return SiderealTarget(name="M10", type="ICRS", ra=254.287, dec=-4.72)
 
 
-def sinistro(start: datetime, proposal: str, *, days: float = 60) -> RequestGroup:
-    kind = Lco1M0ScicamSinistro
-    configuration = kind(
-        type="EXPOSE",
+def configuration(
+    kind: Any,
+    configuration_type: str,
+    acquisition_mode: str,
+    optical_elements: dict[str, str],
+    **instrument_config: Any,
+) -> Any:
+    """One configuration of ``kind`` observing M10, as AEONlib's online tests build each."""
+    return kind(
+        type=configuration_type,
         target=m10(),
         constraints=Constraints(max_airmass=3.0),
         instrument_configs=[
             kind.config_class(
                 exposure_count=1,
                 exposure_time=10,
-                mode="central_2k_2x2",
-                optical_elements=kind.optical_elements_class(filter="B"),
+                optical_elements=kind.optical_elements_class(**optical_elements),
+                **instrument_config,
             )
         ],
-        acquisition_config=kind.acquisition_config_class(mode="OFF"),
+        acquisition_config=kind.acquisition_config_class(mode=acquisition_mode),
         guiding_config=kind.guiding_config_class(mode="ON", optional=True),
     )
-    return one_request_group("1m0", configuration, start, proposal, days)
+
+
+def sinistro(start: datetime, proposal: str, *, days: float = 60) -> RequestGroup:
+    imaging = configuration(
+        Lco1M0ScicamSinistro, "EXPOSE", "OFF", {"filter": "B"}, mode="central_2k_2x2"
+    )
+    return one_request_group("1m0", imaging, start, proposal, days)
 
 
 def floyds(start: datetime, proposal: str) -> RequestGroup:
-    kind = Lco2M0FloydsScicam
-    configuration = kind(
-        type="SPECTRUM",
-        target=m10(),
-        constraints=Constraints(max_airmass=3.0),
-        instrument_configs=[
-            kind.config_class(
-                rotator_mode="VFLOAT",
-                exposure_count=1,
-                exposure_time=10,
-                mode="default",
-                optical_elements=kind.optical_elements_class(slit="slit_6.0as"),
-            )
-        ],
-        acquisition_config=kind.acquisition_config_class(mode="WCS"),
-        guiding_config=kind.guiding_config_class(mode="ON", optional=True),
+    spectrum = configuration(
+        Lco2M0FloydsScicam,
+        "SPECTRUM",
+        "WCS",
+        {"slit": "slit_6.0as"},
+        rotator_mode="VFLOAT",
+        mode="default",
     )
-    return one_request_group("2m0", configuration, start, proposal)
+    return one_request_group("2m0", spectrum, start, proposal)
 
 
 def muscat(start: datetime, proposal: str) -> RequestGroup:
-    kind = Lco2M0ScicamMuscat
     positions = {f"narrowband_{band}_position": "out" for band in "griz"}
     positions.update(narrowband_g_position="in", narrowband_i_position="in")
-    configuration = kind(
-        type="EXPOSE",
-        target=m10(),
-        constraints=Constraints(max_airmass=3.0),
-        instrument_configs=[
-            kind.config_class(
-                exposure_count=1,
-                exposure_time=10,
-                mode="MUSCAT_FAST",
-                optical_elements=kind.optical_elements_class(**positions),
-                extra_params={f"exposure_time_{band}": 10 for band in "griz"},
-            )
-        ],
-        acquisition_config=kind.acquisition_config_class(mode="OFF"),
-        guiding_config=kind.guiding_config_class(mode="ON", optional=True),
+    imaging = configuration(
+        Lco2M0ScicamMuscat,
+        "EXPOSE",
+        "OFF",
+        positions,
+        mode="MUSCAT_FAST",
+        extra_params={f"exposure_time_{band}": 10 for band in "griz"},
     )
-    return one_request_group("2m0", configuration, start, proposal)
+    return one_request_group("2m0", imaging, start, proposal)
 
 
 def triplespec(start: datetime, proposal: str) -> RequestGroup:
-    kind = SoarTriplespec
-    configuration = kind(
-        type="SPECTRUM",
-        target=m10(),
-        constraints=Constraints(max_airmass=3.0),
-        instrument_configs=[
-            kind.config_class(
-                rotator_mode="SKY",
-                exposure_count=1,
-                exposure_time=10,
-                mode="fowler1_coadds1",
-                optical_elements=kind.optical_elements_class(),
-            )
-        ],
-        acquisition_config=kind.acquisition_config_class(mode="MANUAL"),
-        guiding_config=kind.guiding_config_class(mode="ON", optional=True),
+    spectrum = configuration(
+        SoarTriplespec, "SPECTRUM", "MANUAL", {}, rotator_mode="SKY", mode="fowler1_coadds1"
     )
-    return one_request_group("4m0", configuration, start, proposal)
+    return one_request_group("4m0", spectrum, start, proposal)
 
 
 def bluecam_imager(start: datetime, proposal: str) -> RequestGroup:
-    kind = SoarGhtsBluecamImager
-    configuration = kind(
-        type="EXPOSE",
-        target=m10(),
-        constraints=Constraints(max_airmass=3.0),
-        instrument_configs=[
-            kind.config_class(
-                rotator_mode="SKY",
-                exposure_count=1,
-                exposure_time=10,
-                mode="GHTS_B_Image_2x2",
-                optical_elements=kind.optical_elements_class(filter="g-SDSS"),
-            )
-        ],
-        acquisition_config=kind.acquisition_config_class(mode="MANUAL"),
-        guiding_config=kind.guiding_config_class(mode="ON", optional=True),
+    imaging = configuration(
+        SoarGhtsBluecamImager,
+        "EXPOSE",
+        "MANUAL",
+        {"filter": "g-SDSS"},
+        rotator_mode="SKY",
+        mode="GHTS_B_Image_2x2",
     )
-    return one_request_group("4m0", configuration, start, proposal)
+    return one_request_group("4m0", imaging, start, proposal)
 
 
 LCO_GROUPS: dict[str, Callable[[datetime, str], RequestGroup]] = {
@@ -195,32 +166,13 @@ SOAR_GROUPS: dict[str, Callable[[datetime, str], RequestGroup]] = {
 }
 
 
-class Report:
-    """Each step's outcome, and the material the calling test compares."""
-
-    def __init__(self) -> None:
-        self.steps: dict[str, dict[str, Any]] = {}
-        self.payloads: dict[str, Any] = {}
-        self.answers: dict[str, Any] = {}
-
-    def step(self, name: str, run: Callable[[], str]) -> None:
-        try:
-            self.steps[name] = {"ok": True, "detail": run()}
-        except Exception as error:  # a client's failure is a finding to report, not a crash
-            detail = "".join(traceback.format_exception_only(error)).strip()
-            self.steps[name] = {"ok": False, "detail": detail, "trace": traceback.format_exc()}
-
-    def as_json(self) -> str:
-        return json.dumps(
-            {"steps": self.steps, "payloads": self.payloads, "answers": self.answers}, default=str
-        )
-
-
 def validated(report: Report, facility: OCSFacility, name: str, group: RequestGroup) -> str:
     valid, errors = facility.validate_request_group(group)
     payload = facility.serialize_request_group(group)
-    report.payloads[name] = payload
-    report.answers[name] = facility.client.post("/requestgroups/validate/", json=payload).json()
+    report.material["payloads"][name] = payload
+    report.material["answers"][name] = facility.client.post(
+        "/requestgroups/validate/", json=payload
+    ).json()
     if not valid:
         raise AssertionError(f"AEONlib found the group invalid: {errors}")
     return "valid"
@@ -280,7 +232,7 @@ def main(argv: list[str]) -> int:
     lco = LcoFacility(settings)
     soar = SoarFacility(settings)
 
-    report = Report()
+    report = Report("payloads", "answers")
     for facility, groups in ((lco, LCO_GROUPS), (soar, SOAR_GROUPS)):
         for name, build in groups.items():
             group = build(now, proposal)

@@ -22,13 +22,12 @@ import argparse
 import json
 import re
 import sys
-import traceback
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
 import django
+from _report import Report
 
 django.setup()
 
@@ -38,32 +37,6 @@ from tom_observations.facilities.lco import LCOFacility  # noqa: E402
 from tom_targets.models import Target  # noqa: E402
 
 SHOWN_DURATION = re.compile(r"valid with a duration of ([0-9.]+) seconds")
-
-
-class Report:
-    """Each step's outcome, and the material the calling test compares."""
-
-    def __init__(self) -> None:
-        self.steps: dict[str, dict[str, Any]] = {}
-        self.payloads: dict[str, Any] = {}
-        self.shown_durations: dict[str, float] = {}
-
-    def step(self, name: str, run: Callable[[], str]) -> None:
-        try:
-            self.steps[name] = {"ok": True, "detail": run()}
-        except Exception as error:  # a client's failure is a finding to report, not a crash
-            detail = "".join(traceback.format_exception_only(error)).strip()
-            self.steps[name] = {"ok": False, "detail": detail, "trace": traceback.format_exc()}
-
-    def as_json(self) -> str:
-        return json.dumps(
-            {
-                "steps": self.steps,
-                "payloads": self.payloads,
-                "shown_durations": self.shown_durations,
-            },
-            default=str,
-        )
 
 
 class Session:
@@ -77,8 +50,8 @@ class Session:
             name="M10", type=Target.SIDEREAL, ra=254.287, dec=-4.72, epoch=2000
         )
 
-    def common(self, observation_type: str, *, days: float = 7) -> dict[str, Any]:
-        end = self.now + timedelta(days=days)
+    def heading(self, observation_type: str) -> dict[str, Any]:
+        """The fields every LCO form of TOM's begins with."""
         return {
             "facility": "LCO",
             "target_id": self.target.pk,
@@ -87,6 +60,11 @@ class Session:
             "proposal": self.proposal,
             "ipp_value": 1.05,
             "observation_mode": "NORMAL",
+        }
+
+    def common(self, observation_type: str, *, days: float = 7) -> dict[str, Any]:
+        end = self.now + timedelta(days=days)
+        return self.heading(observation_type) | {
             "optimization_type": "TIME",
             "configuration_repeats": 1,
             "start_0": self.now.date().isoformat(),
@@ -136,14 +114,7 @@ class Session:
         }
 
     def sequence(self, observation_type: str) -> dict[str, Any]:
-        return {
-            "facility": "LCO",
-            "target_id": self.target.pk,
-            "observation_type": observation_type,
-            "name": f"lco-validate {observation_type.lower()}",
-            "proposal": self.proposal,
-            "ipp_value": 1.05,
-            "observation_mode": "NORMAL",
+        return self.heading(observation_type) | {
             "max_airmass": 2.0,
             "cadence_strategy": "",
             "cadence_frequency": 24,
@@ -178,11 +149,11 @@ class Session:
         if not form.is_valid():
             raise AssertionError(f"the form is invalid: {form.errors.get_json_data()}")
         payload = form.observation_payload()
-        report.payloads[name] = payload
+        report.material["payloads"][name] = payload
         shown = SHOWN_DURATION.search(form.get_validation_message())
         if shown is None:
             raise AssertionError(f"no duration shown: {form.get_validation_message()!r}")
-        report.shown_durations[name] = float(shown.group(1))
+        report.material["shown_durations"][name] = float(shown.group(1))
         return payload
 
     def validated(
@@ -190,7 +161,8 @@ class Session:
     ) -> str:
         payload = self.validate(report, name, observation_type, data)
         requests = payload["requests"]
-        return f"valid, {len(requests)} request(s), shown {report.shown_durations[name]:g} s"
+        shown = report.material["shown_durations"][name]
+        return f"valid, {len(requests)} request(s), shown {shown:g} s"
 
     def refused_filter(self, observation_type: str, data: dict[str, Any], field: str) -> str:
         """A filter TOM offers but the instrument has not: refused, and where TOM put it."""
@@ -300,7 +272,7 @@ def main(argv: list[str]) -> int:
     call_command("migrate", verbosity=0, interactive=False, run_syncdb=True)
 
     session = Session(now, arguments.proposal)
-    report = Report()
+    report = Report("payloads", "shown_durations")
     forms = {
         "IMAGING": session.imaging(),
         "MUSCAT_IMAGING": session.muscat(),
