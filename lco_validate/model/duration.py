@@ -20,7 +20,7 @@ class DurationError(Exception):
     """The duration cannot be computed (e.g. an instrument type the catalogue lacks)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class InstrumentConfigTime:
     exposure_count: float
     exposure_time: float
@@ -31,7 +31,7 @@ class InstrumentConfigTime:
         return self.exposure_count * (self.exposure_time + self.overhead_per_exposure)
 
 
-@dataclass
+@dataclass(slots=True)
 class ConfigurationTime:
     """The terms one configuration adds, in the order the portal adds them."""
 

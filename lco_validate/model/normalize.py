@@ -47,6 +47,8 @@ there share a review.  A catalogue must not be changed after use.
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +64,7 @@ from .notions import (
     is_dither_sequence,
     optical_element_groups,
 )
+from .review_keys import ExposureLimits, exposure_limits, with_exposures, without_exposures
 from .values import (
     as_boolean_field,
     as_float,
@@ -115,7 +118,8 @@ class ConfigurationReview:
 
     normalized: JSON
     schema_checks: tuple[SchemaCheck, ...]
-    #: Stands for the reviewed configuration: equal keys, equal reviews (``value_key``).
+    #: Stands for the reviewed configuration: equal keys, equal reviews (``value_key``) but
+    #: for exposure values, which the key may leave out (``review_keys``).
     key: bytes = field(compare=False, repr=False, default=b"")
 
 
@@ -135,19 +139,82 @@ def review_configuration(configuration: JSON, catalogue: Catalogue) -> Configura
         configuration.get("type"),
     )
     if isinstance(instrument_type, str) and isinstance(configuration_type, str):
-        beside = _keys_beside_review(catalogue, instrument_type, configuration_type.upper())
+        beside, limits = _key_facts(catalogue, instrument_type, configuration_type.upper())
     else:
-        beside = frozenset()
+        beside, limits = frozenset(), {}
     reviewed = {key: value for key, value in configuration.items() if key not in beside}
-    return _review(value_key(reviewed), catalogue)
+    exact = value_key(reviewed)
+    # A configuration seen exactly before costs a lookup, as a cadence's or a copied
+    # request's do; the others share the review of their exposures' key.
+    review = _exact_reviews.get((exact, catalogue))
+    if review is not None:
+        return review
+    abstracted, exposures = without_exposures(reviewed, limits)
+    if exposures:
+        shared = _review(value_key(abstracted), catalogue, exact)
+        normalized = with_exposures(shared.normalized, exposures)
+        review = ConfigurationReview(normalized, shared.schema_checks, shared.key)
+    else:
+        review = _review(exact, catalogue)
+    if len(_exact_reviews) >= _EXACT_REVIEWS_KEPT:
+        _exact_reviews.clear()  # cheaper than keeping an order; the shared reviews stay
+    _exact_reviews[exact, catalogue] = review
+    return review
 
 
-@functools.lru_cache(maxsize=4096)
-def _review(configuration_key: bytes, catalogue: Catalogue) -> ConfigurationReview:
-    configuration = from_key(configuration_key)
-    checks: list[SchemaCheck] = []
-    _normalize_configuration(configuration, catalogue, checks.append)
-    return ConfigurationReview(configuration, tuple(checks), configuration_key)
+#: Reviews by the exact key of the configuration: ``_review``'s may leave exposures out.
+_exact_reviews: dict[tuple[bytes, Catalogue], ConfigurationReview] = {}
+_EXACT_REVIEWS_KEPT = 4096
+
+
+@functools.lru_cache(maxsize=1024)
+def _key_facts(
+    catalogue: Catalogue, instrument_type: str, configuration_type: str
+) -> tuple[frozenset[str], ExposureLimits]:
+    """What a review key leaves out for this pair: keys (``_keys_beside_review``), exposures."""
+    return (
+        _keys_beside_review(catalogue, instrument_type, configuration_type),
+        exposure_limits(catalogue, instrument_type, configuration_type),
+    )
+
+
+class _ReviewCache:
+    """Reviews by (key, catalogue), the least recently used going first past ``capacity``.
+
+    A review is computed on the configuration ``source`` stands for (its exact key: one
+    that leaves exposure values out cannot give them back), else on ``key``'s.
+    """
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self.capacity = capacity
+        self._entries: OrderedDict[tuple[bytes, Catalogue], ConfigurationReview] = OrderedDict()
+        self._lock = threading.Lock()  # the server reviews in several threads
+
+    def __call__(
+        self, key: bytes, catalogue: Catalogue, source: bytes | None = None
+    ) -> ConfigurationReview:
+        with self._lock:
+            review = self._entries.get((key, catalogue))
+            if review is not None:
+                self._entries.move_to_end((key, catalogue))
+                return review
+        written = from_key(source or key)
+        checks: list[SchemaCheck] = []
+        _normalize_configuration(written, catalogue, checks.append)
+        review = ConfigurationReview(written, tuple(checks), key)
+        with self._lock:
+            self._entries[(key, catalogue)] = review
+            if len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+        return review
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+        _exact_reviews.clear()
+
+
+_review = _ReviewCache()
 
 
 @functools.lru_cache(maxsize=1024)

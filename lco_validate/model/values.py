@@ -30,6 +30,8 @@ def as_number(value: object) -> object:
 
 def as_text(value: object) -> object:
     """A CharField's value: DRF turns a number (not a boolean) into its text."""
+    if type(value) is str:  # the usual case, first: normalisation converts every field
+        return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         try:
             return str(value)
@@ -40,6 +42,8 @@ def as_text(value: object) -> object:
 
 def as_float(value: object) -> object:
     """A FloatField's value: numbers, booleans and finite numeric strings become floats."""
+    if type(value) is float:  # itself, finite or not; the usual case, first
+        return value
     if isinstance(value, int | float | str):
         try:
             number = float(value)

@@ -99,11 +99,10 @@ def run(scope: str, context: object, malformed: Pointers | None = None) -> Itera
     if malformed:
         yield from judged_by_parts(context, malformed)
         return
-    visibility = [rule for rule in rules_for("request") if rule.CODE.startswith("V")]
+    others, visibility = _request_rules_split()
     found = configuration_findings(context, rules_for("configuration"))
-    for rule in rules_for("request"):
-        if rule not in visibility:
-            found.extend(rule.check(context))
+    for rule in others:
+        found.extend(rule.check(context))
     found.sort(key=lambda finding: finding.code)  # stable: per code, in document order
     found = without_explained_consequences(found)
     yield from found
@@ -115,6 +114,16 @@ def run(scope: str, context: object, malformed: Pointers | None = None) -> Itera
         return
     for rule in visibility:
         yield from rule.check(context)
+
+
+@functools.cache
+def _request_rules_split() -> tuple[tuple[ModuleType, ...], tuple[ModuleType, ...]]:
+    """The request rules but the visibility (V) rules, and those: asked per request."""
+    every = rules_for("request")
+    return (
+        tuple(rule for rule in every if not rule.CODE.startswith("V")),
+        tuple(rule for rule in every if rule.CODE.startswith("V")),
+    )
 
 
 def judged_by_parts(context: RequestContext, malformed: Pointers) -> list[Finding]:

@@ -7,11 +7,14 @@ of the keys the configuration's review leaves aside (``id``, ``priority``, and
 runner therefore hands such a rule a request holding one configuration only,
 and keeps the findings in the run's memory (``Settings.memory``) by the
 configuration's content, so that a configuration seen again (a cadence repeats
-its request's) costs a lookup.
+its request's) costs a lookup.  The content is the review's key, which leaves
+out exposure values where no schema or configuration rule reads them
+(``model/review_keys``): a rule that starts reading them must say so there.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from types import ModuleType
@@ -101,7 +104,7 @@ def configuration_findings(
 ) -> list[Finding]:
     """The configuration rules' findings for each configuration (or those at ``indices``)."""
     rules = tuple(rules)
-    codes = tuple(rule.CODE for rule in rules)
+    codes = _codes(rules)
     found: list[Finding] = []
     chosen = None if indices is None else set(indices)
     for configuration in all_configurations(context):
@@ -114,6 +117,11 @@ def configuration_findings(
         here = f"{context.pointer}/configurations/{configuration.index}"
         found.extend(finding.under(here) for finding in alone)
     return found
+
+
+@functools.lru_cache(maxsize=64)
+def _codes(rules: tuple[ModuleType, ...]) -> tuple[str, ...]:
+    return tuple(rule.CODE for rule in rules)
 
 
 def _check_alone(
