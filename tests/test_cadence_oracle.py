@@ -49,13 +49,10 @@ from lco_validate.visibility.observability import (
 
 from .oracle.compare import EDGE_TOLERANCE, group_message_codes, matches, portal_places
 from .oracle.portal import Portal, PortalAnswer, unavailable_reason
-from .oracle.runs import draw
+from .oracle.runs import draw, oracle_marks
 from .oracle.strategies import mutated_request_groups, request_groups
 
-REASON = unavailable_reason()
-if REASON and os.environ.get("LCO_REQUIRE_ORACLE"):
-    raise RuntimeError(f"LCO_REQUIRE_ORACLE is set, but {REASON}")  # CI must not skip these
-pytestmark = [pytest.mark.oracle] + ([pytest.mark.skip(reason=REASON)] if REASON else [])
+pytestmark = oracle_marks(unavailable_reason())
 
 CATALOGUE = load_catalogue()
 NOW = datetime(2027, 3, 1, tzinfo=UTC)

@@ -32,14 +32,12 @@ from .oracle.runs import (
     draw,
     fixture_folders,
     judge,
+    oracle_marks,
     verdict_lines,
 )
 from .oracle.strategies import PROPOSAL, Exercised, mutated_request_groups, request_groups
 
-REASON = unavailable_reason()
-if REASON and os.environ.get("LCO_REQUIRE_ORACLE"):
-    raise RuntimeError(f"LCO_REQUIRE_ORACLE is set, but {REASON}")  # CI must not skip these
-pytestmark = [pytest.mark.oracle] + ([pytest.mark.skip(reason=REASON)] if REASON else [])
+pytestmark = oracle_marks(unavailable_reason())
 
 CATALOGUE = load_catalogue()
 #: The portal's clock and ours; windows are drawn around it.

@@ -25,14 +25,11 @@ import pytest
 from lco_validate import load_catalogue
 
 from .oracle.portal import Portal, unavailable_reason
-from .oracle.runs import draw
+from .oracle.runs import draw, oracle_marks
 from .oracle.sandbox_sessions import OurSide, Tally, run_session, sessions, valid_pool
 from .oracle.strategies import request_groups
 
-REASON = unavailable_reason()
-if REASON and os.environ.get("LCO_REQUIRE_ORACLE"):
-    raise RuntimeError(f"LCO_REQUIRE_ORACLE is set, but {REASON}")  # CI must not skip these
-pytestmark = [pytest.mark.oracle] + ([pytest.mark.skip(reason=REASON)] if REASON else [])
+pytestmark = oracle_marks(unavailable_reason())
 
 CATALOGUE = load_catalogue()
 NOW = datetime(2027, 3, 1, tzinfo=UTC)

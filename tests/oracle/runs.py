@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
@@ -19,6 +21,14 @@ from lco_validate import Catalogue
 from .compare import Comparison, compare, portal_places
 from .portal import PortalAnswer
 from .strategies import PROPOSAL
+
+
+def oracle_marks(reason: str | None) -> list[pytest.MarkDecorator]:
+    """An oracle tier module's marks: ``oracle``, and a skip saying ``reason`` when its
+    oracle is not built; under ``LCO_REQUIRE_ORACLE`` (CI) a missing oracle fails instead."""
+    if reason and os.environ.get("LCO_REQUIRE_ORACLE"):
+        raise RuntimeError(f"LCO_REQUIRE_ORACLE is set, but {reason}")  # CI must not skip
+    return [pytest.mark.oracle] + ([pytest.mark.skip(reason=reason)] if reason else [])
 
 
 def draw(strategy: st.SearchStrategy[Any], count: int, seed_value: int) -> list[Any]:
