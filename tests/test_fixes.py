@@ -424,7 +424,7 @@ def test_a_file_that_cannot_be_written_is_reported_and_exits_2(
         def refused(*_args: object, **_kwargs: object) -> None:
             raise PermissionError(13, "Permission denied", str(folder))
 
-        monkeypatch.setattr("lco_validate.cli.check.tempfile.mkstemp", refused)
+        monkeypatch.setattr("tempfile.mkstemp", refused)
     try:
         result = run("--fix", str(path))
     finally:

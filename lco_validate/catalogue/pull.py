@@ -15,10 +15,8 @@ at all.  Every failure is a ``PullError`` whose message is one line.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -29,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from ..documents.loading import MAX_FILE_BYTES
+from ..documents.writing import write_atomically
 from .provenance import ABOUT, pulled_about
 from .snapshot import Catalogue, CatalogueError, catalogue_from_document
 
@@ -253,24 +252,10 @@ def refuse_unwritable(target: str) -> None:
 
 def write_snapshot(text: str, target: str) -> None:
     """Write ``text`` to ``target`` atomically: a reader sees the old file or the new one."""
-    path = Path(target)
-    mode = path.stat().st_mode & 0o777 if path.is_file() else _default_file_mode()
-    descriptor, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".part", dir=path.absolute().parent
-    )
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
+        write_atomically(target, text.encode("utf-8"))
     except OSError as error:
-        _remove(temporary)
         raise PullError(f"cannot write {target}: {error.strerror or error}") from error
-    except BaseException:
-        _remove(temporary)
-        raise
 
 
 class _Budget:
@@ -374,14 +359,3 @@ def _said(error: Exception) -> str:
 
 def _amount(size: int) -> str:
     return f"{size // 2**20} MiB" if size >= 2**20 else f"{size:,} bytes"
-
-
-def _default_file_mode() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def _remove(path: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)

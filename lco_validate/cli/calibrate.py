@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import resource
 import sys
 import time
@@ -174,28 +173,18 @@ def _refuse_overwriting_inputs(target: str, inputs: list[str]) -> None:
 
 def _write_catalogue(catalogue: Catalogue, changes: list[CatalogueChange], target: str) -> None:
     """Write atomically, and only a snapshot that loads and passes the configdb schema."""
-    import tempfile
-
     from ..calibrate import updated_sites
-    from ..catalogue.snapshot import CatalogueError, load_catalogue
+    from ..catalogue.snapshot import CatalogueError, catalogue_from_document
+    from ..documents.writing import write_atomically
 
     sites = updated_sites(catalogue, changes)
     document = {"count": len(sites), "next": None, "previous": None, "results": sites}
-    folder = os.path.dirname(os.path.abspath(target))
-    descriptor, temporary = tempfile.mkstemp(prefix=".calibrated-", suffix=".json", dir=folder)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-            json.dump(document, stream, indent=1)
-            stream.write("\n")
-        load_catalogue(temporary)  # validates against schemas/configdb-sites.json
-        os.replace(temporary, target)
+    text = json.dumps(document, indent=1) + "\n"
+    try:  # validates against schemas/configdb-sites.json, as --configdb will read it
+        catalogue_from_document(json.loads(text), target)
     except CatalogueError as error:  # pragma: no cover - updated_sites keeps the shape
-        os.unlink(temporary)
         raise click.ClickException(f"the updated catalogue does not validate: {error}") from error
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    write_atomically(target, text.encode("utf-8"))
 
 
 # -- text -----------------------------------------------------------------------------------------

@@ -5,10 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import sys
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -19,6 +17,7 @@ from ..checking.pipeline import FileResult, check_file, fewer_garbage_collection
 from ..checking.policy import CHECK, Resolution, Settings, default, excluded_by
 from ..checking.summary import NOT_CHECKED_OFFLINE, Summary, stale_catalogue_note
 from ..documents.loading import STDIN_NAME, expand_paths
+from ..documents.writing import write_atomically
 from ..reporters import FORMATS, reporter
 from .options import (
     EXIT_CLEAN,
@@ -182,11 +181,16 @@ _pool_settings: Settings | None = None
 _pool_unsafe: bool | None = None
 
 
+def _judged(path: str, settings: Settings, unsafe: bool | None) -> FileResult | FixedFile:
+    """A file checked or, when ``unsafe`` is given, fixed (and its fixed text checked)."""
+    if unsafe is None:
+        return check_file(path, settings)
+    return fix_file(path, settings, unsafe=unsafe)
+
+
 def _in_worker(path: str) -> FileResult | FixedFile:
     assert _pool_settings is not None
-    if _pool_unsafe is None:
-        return check_file(path, _pool_settings)
-    return fix_file(path, _pool_settings, unsafe=_pool_unsafe)
+    return _judged(path, _pool_settings, _pool_unsafe)
 
 
 def check_files(
@@ -200,11 +204,7 @@ def check_files(
     unsafe = None if fixer is None else fixer.unsafe
     with fewer_garbage_collections():
         if jobs <= 1 or len(files) < PARALLEL_MIN_FILES or STDIN_NAME in files:
-            for path in files:
-                if fixer is None:
-                    yield check_file(path, settings)
-                else:
-                    yield fixer.take(fix_file(path, settings, unsafe=fixer.unsafe))
+            yield from _taken((_judged(path, settings, unsafe) for path in files), fixer)
             return
         import multiprocessing
 
@@ -212,12 +212,17 @@ def check_files(
         _pool_settings = settings  # forked workers inherit it, catalogue and caches included
         _pool_unsafe = unsafe
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for outcome in pool.imap(_in_worker, files, chunksize=8):
-                if isinstance(outcome, FixedFile):
-                    assert fixer is not None
-                    yield fixer.take(outcome)
-                else:
-                    yield outcome
+            yield from _taken(pool.imap(_in_worker, files, chunksize=8), fixer)
+
+
+def _taken(outcomes: Iterable[FileResult | FixedFile], fixer: Fixer | None) -> Iterator[FileResult]:
+    """Each file's result, a fixed file's once the fixer has written, printed or shown it."""
+    for outcome in outcomes:
+        if isinstance(outcome, FixedFile):
+            assert fixer is not None
+            yield fixer.take(outcome)
+        else:
+            yield outcome
 
 
 def _progress(files: list[str], *, quiet: bool) -> Any:
@@ -350,29 +355,6 @@ class Fixer:
         if self.exit_on_change and self.changed:
             return EXIT_FINDINGS
         return status
-
-
-def write_atomically(path: str, data: bytes) -> None:
-    """Replace the file ``path`` names (through symbolic links) by ``data``, all or nothing.
-
-    The bytes go to a new file in the same folder, with the old one's permissions,
-    which then takes the old one's place: a reader never sees half a file.
-    """
-    target = os.path.realpath(path)
-    descriptor, temporary = tempfile.mkstemp(
-        dir=os.path.dirname(target), prefix=".lco-validate-", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        shutil.copymode(target, temporary)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
