@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lco_validate.documents.kinds import REQUEST, REQUEST_GROUP, iter_units
 from lco_validate.documents.loading import (
@@ -16,6 +18,7 @@ from lco_validate.documents.loading import (
     expand_paths,
     load_bytes,
     load_file,
+    nested_too_deep,
 )
 
 from .conftest import SEED_PAGE, seed_page
@@ -96,6 +99,29 @@ def test_deep_nesting_is_refused_before_parsing() -> None:
 def test_deep_nesting_inside_strings_does_not_count() -> None:
     text = json.dumps({"note": "[" * 5000})
     assert loaded(text.encode()).findings == []
+
+
+def _depth(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
+
+
+_BRACKETY_TEXT = st.text(alphabet='[]{}"\\a', max_size=6)
+_NESTED_VALUES = st.recursive(
+    st.none() | st.integers() | _BRACKETY_TEXT,
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(_BRACKETY_TEXT, inner, max_size=3),
+    max_leaves=40,
+)
+
+
+@given(value=_NESTED_VALUES, limit=st.integers(min_value=0, max_value=12))
+def test_nesting_depth_is_judged_as_the_parsed_document_nests(value: object, limit: int) -> None:
+    """Strings full of brackets, quotes and backslashes never change the verdict."""
+    assert nested_too_deep(json.dumps(value), limit) == (_depth(value) > limit)
 
 
 def test_json_lines_report_each_bad_line_at_its_own_line() -> None:

@@ -502,10 +502,25 @@ def nested_too_deep(text: str, limit: int = MAX_NESTING_DEPTH) -> bool:
     """
     if text.count("[") + text.count("{") <= limit:
         return False
-    if "\\" in text:  # escaped backslashes first: a quote left after them is not escaped
-        text = text.replace("\\\\", "").replace('\\"', "")
-    structure = text.encode("utf-8", "surrogatepass").translate(None, _NOT_STRUCTURE)
-    steps = map(_NESTING_STEP.__getitem__, _QUOTED.sub(b"", structure))
+    data = text.encode("utf-8", "surrogatepass")
+    if b"\\" in data:  # escaped backslashes first: a quote left after them is not escaped
+        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    # Two adjacent quotes are a string without brackets, or a gap without brackets between
+    # two strings: either way, dropping them leaves the brackets outside strings as they are.
+    structure = data.translate(None, _NOT_STRUCTURE).replace(b'""', b"")
+    if b'"' in structure:
+        structure = _QUOTED.sub(b"", structure)
+    # Peeling the innermost pairs takes at most two levels a round: a document that is
+    # gone within limit // 2 rounds is no deeper than the limit.
+    peeled = structure
+    for _ in range(limit // 2):
+        inner = peeled.replace(b"[]", b"").replace(b"{}", b"")
+        if not inner:
+            return False
+        if len(inner) == len(peeled):
+            break
+        peeled = inner
+    steps = map(_NESTING_STEP.__getitem__, structure)
     return max(itertools.accumulate(steps), default=0) > limit
 
 
