@@ -199,15 +199,17 @@ def audit_batch(
                 continue
             summary.units += 1
             checked_unit = check_unit(unit, settings)
-            keep(checked_unit.findings, document)
+            if checked_unit.findings:
+                keep(checked_unit.findings, document)
             checked = {context.pointer: context for context in checked_unit.well_formed}
             for pointer, request in unit.requests():
                 summary.requests += 1
                 context = checked.get(pointer)
+                agreement = _agreement_for(summary, request)
                 if context is None:  # malformed: the portal would not time it either
-                    _agreement_for(summary, request).requests += 1
+                    agreement.requests += 1
                 else:
-                    _record_agreement(summary, context, document)
+                    _record_agreement(agreement, summary, context, document)
     return summary, findings
 
 
@@ -226,9 +228,8 @@ def _agreement_for(summary: AuditSummary, request: dict[str, Any]) -> Agreement:
 
 
 def _record_agreement(
-    summary: AuditSummary, context: RequestContext, document: ArchiveDocument
+    agreement: Agreement, summary: AuditSummary, context: RequestContext, document: ArchiveDocument
 ) -> None:
-    agreement = _agreement_for(summary, context.request)
     agreement.requests += 1
     computed = context.duration
     if isinstance(computed, DurationError):

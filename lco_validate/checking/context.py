@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from ..catalogue.snapshot import Catalogue
 from ..documents.kinds import Unit
@@ -22,6 +22,36 @@ JSON = dict[str, Any]
 T = TypeVar("T")
 
 
+class _Derived(Generic[T]):
+    """A property computed on first access and then kept on the instance.
+
+    Derived data is kept per instance, not with functools.cached_property, whose lock
+    on Python 3.11 is shared by every instance: one slow request's visibility would
+    hold up every other request a server is checking.  Kept in the instance's
+    ``__dict__``, the value is then found there first, at the cost of a plain attribute.
+    """
+
+    def __init__(self, compute: Callable[[Any], T]) -> None:
+        self.compute = compute
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _Derived[T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, instance: object, owner: type | None = None) -> T | _Derived[T]:
+        if instance is None:
+            return self
+        value = self.compute(instance)
+        instance.__dict__[self.name] = value
+        return value
+
+
 @dataclass
 class RequestContext:
     """One request as written, where it sits, and what is derived from it (computed once)."""
@@ -33,7 +63,7 @@ class RequestContext:
     #: Derived data several rules need, computed by the first that asks (``remembered``).
     shared: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @_Derived
     def catalogue(self) -> Catalogue:
         return self.settings.catalogue
 
@@ -48,16 +78,9 @@ class RequestContext:
             self.shared[name] = compute()
         return self.shared[name]  # type: ignore[no-any-return]
 
-    # Derived data is remembered per instance, not with functools.cached_property, whose
-    # lock on Python 3.11 is shared by every instance: one slow request's visibility would
-    # hold up every other request a server is checking.
-
-    @property
+    @_Derived
     def reviews(self) -> dict[int, ConfigurationReview]:
         """The review of each configuration object, by its index in ``configurations``."""
-        return self.remembered("reviews", self._reviews)
-
-    def _reviews(self) -> dict[int, ConfigurationReview]:
         configurations = self.request.get("configurations")
         if not isinstance(configurations, list):
             return {}
@@ -67,36 +90,27 @@ class RequestContext:
             if isinstance(configuration, dict)
         }
 
-    @property
+    @_Derived
     def normalized(self) -> JSON:
         """The request with the portal's defaults; shares objects with caches: never change it."""
-        return self.remembered(
-            "normalized",
-            lambda: normalized_request(
-                self.request,
-                self.catalogue,
-                submission=not self.unit.is_record,
-                reviews=self.reviews,
-                read_only=True,
-            ),
+        return normalized_request(
+            self.request,
+            self.catalogue,
+            submission=not self.unit.is_record,
+            reviews=self.reviews,
+            read_only=True,
         )
 
-    @property
+    @_Derived
     def duration(self) -> RequestDuration | DurationError:
-        return self.remembered("duration", self._duration)
-
-    def _duration(self) -> RequestDuration | DurationError:
         try:
             return request_duration(self.normalized, self.catalogue)
         except DurationError as error:
             return error
 
-    @property
+    @_Derived
     def visibility(self) -> RequestVisibility:
         """Where and when the target is observable (imports astropy: only when asked for)."""
-        return self.remembered("visibility", self._visibility)
-
-    def _visibility(self) -> RequestVisibility:
         from ..visibility.observability import request_visibility
 
         return request_visibility(self.normalized, self.catalogue, self.settings.effective_now)
@@ -111,8 +125,8 @@ class RequestContext:
         """
         written = whole.request["configurations"][index]
         alone = cls({"configurations": [written]}, "", whole.unit, whole.settings)
-        alone.shared["reviews"] = {0: whole.reviews[index]}
-        alone.shared["normalized"] = {"configurations": [normalized]}
+        alone.reviews = {0: whole.reviews[index]}
+        alone.normalized = {"configurations": [normalized]}
         return alone
 
 

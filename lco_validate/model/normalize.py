@@ -64,7 +64,13 @@ from .notions import (
     is_dither_sequence,
     optical_element_groups,
 )
-from .review_keys import ExposureLimits, exposure_limits, with_exposures, without_exposures
+from .review_keys import (
+    ExposureLimits,
+    Exposures,
+    exposure_limits,
+    with_exposures,
+    without_exposures,
+)
 from .values import (
     as_boolean_field,
     as_float,
@@ -143,27 +149,28 @@ def review_configuration(configuration: JSON, catalogue: Catalogue) -> Configura
     else:
         beside, limits = frozenset(), {}
     reviewed = {key: value for key, value in configuration.items() if key not in beside}
-    exact = value_key(reviewed)
-    # A configuration seen exactly before costs a lookup, as a cadence's or a copied
-    # request's do; the others share the review of their exposures' key.
-    review = _exact_reviews.get((exact, catalogue))
+    abstracted, exposures = without_exposures(reviewed, limits)
+    key = value_key(abstracted)
+    # One key serves both caches: a configuration seen with these very exposure values (a
+    # cadence's, a copied request's) costs a lookup; the others share the review of its key.
+    exact = (key, exposures, catalogue)
+    review = _exact_reviews.get(exact)
     if review is not None:
         return review
-    abstracted, exposures = without_exposures(reviewed, limits)
+    shared = _review(key, catalogue, reviewed if exposures else None)
     if exposures:
-        shared = _review(value_key(abstracted), catalogue, exact)
         normalized = with_exposures(shared.normalized, exposures)
-        review = ConfigurationReview(normalized, shared.schema_checks, shared.key)
+        review = ConfigurationReview(normalized, shared.schema_checks, key)
     else:
-        review = _review(exact, catalogue)
+        review = shared
     if len(_exact_reviews) >= _EXACT_REVIEWS_KEPT:
         _exact_reviews.clear()  # cheaper than keeping an order; the shared reviews stay
-    _exact_reviews[exact, catalogue] = review
+    _exact_reviews[exact] = review
     return review
 
 
-#: Reviews by the exact key of the configuration: ``_review``'s may leave exposures out.
-_exact_reviews: dict[tuple[bytes, Catalogue], ConfigurationReview] = {}
+#: Reviews by their key and the exposure values it leaves out: ``_review``'s share those.
+_exact_reviews: dict[tuple[bytes, Exposures, Catalogue], ConfigurationReview] = {}
 _EXACT_REVIEWS_KEPT = 4096
 
 
@@ -181,8 +188,8 @@ def _key_facts(
 class _ReviewCache:
     """Reviews by (key, catalogue), the least recently used going first past ``capacity``.
 
-    A review is computed on the configuration ``source`` stands for (its exact key: one
-    that leaves exposure values out cannot give them back), else on ``key``'s.
+    A review is computed on ``written`` when given (a key that leaves exposure values
+    out cannot give them back), else on the configuration the key stands for.
     """
 
     def __init__(self, capacity: int = 4096) -> None:
@@ -191,17 +198,17 @@ class _ReviewCache:
         self._lock = threading.Lock()  # the server reviews in several threads
 
     def __call__(
-        self, key: bytes, catalogue: Catalogue, source: bytes | None = None
+        self, key: bytes, catalogue: Catalogue, written: JSON | None = None
     ) -> ConfigurationReview:
         with self._lock:
             review = self._entries.get((key, catalogue))
             if review is not None:
                 self._entries.move_to_end((key, catalogue))
                 return review
-        written = from_key(source or key)
+        configuration = from_key(key) if written is None else json_copy(written)
         checks: list[SchemaCheck] = []
-        _normalize_configuration(written, catalogue, checks.append)
-        review = ConfigurationReview(written, tuple(checks), key)
+        _normalize_configuration(configuration, catalogue, checks.append)
+        review = ConfigurationReview(configuration, tuple(checks), key)
         with self._lock:
             self._entries[(key, catalogue)] = review
             if len(self._entries) > self.capacity:

@@ -145,23 +145,31 @@ def without_exposures(configuration: JSON, limits: ExposureLimits) -> tuple[JSON
     instrument_configs = configuration.get("instrument_configs")
     if not limits or type(instrument_configs) is not list:
         return configuration, ()
-    fields = tuple(limits.items())
+    fields = [(name, _CONVERSIONS[name], bounds) for name, bounds in limits.items()]
     exposures: list[tuple[int, str, object]] = []
     abstracted: list[object] = []
     for index, instrument_config in enumerate(instrument_configs):
         if type(instrument_config) is dict:
             copy = None
-            for name, bounds in fields:
+            for name, convert, bounds in fields:
                 value = instrument_config.get(name)
                 written = type(value)
                 if written is not float and written is not int:
                     continue
-                number = _CONVERSIONS[name](value)
-                placeholder = _placeholder(written, number, bounds)
-                if placeholder is not None:
+                number: Any = convert(value)
+                converted = type(number)
+                if converted is float:
+                    if not math.isfinite(number):
+                        continue
+                elif converted is not int:  # an int is finite, however long
+                    continue
+                for low, high in bounds:
+                    if (low is not None and number < low) or (high is not None and number > high):
+                        break
+                else:
                     if copy is None:
                         copy = dict(instrument_config)
-                    copy[name] = placeholder
+                    copy[name] = _PLACEHOLDERS[written, converted]
                     exposures.append((index, name, number))
             if copy is not None:
                 instrument_config = copy
@@ -171,26 +179,13 @@ def without_exposures(configuration: JSON, limits: ExposureLimits) -> tuple[JSON
     return {**configuration, "instrument_configs": abstracted}, tuple(exposures)
 
 
-#: The placeholders, by written and converted type (made once: keys are built per request).
+#: What stands for a value in the key, by written and converted type: all that any schema
+#: can still tell apart.  Made once: keys are built per request.
 _PLACEHOLDERS: dict[tuple[type, type], tuple[str, ...]] = {
     (written, converted): (_PLACEHOLDER, written.__name__, converted.__name__)
     for written in (int, float)
     for converted in (int, float)
 }
-
-
-def _placeholder(written: type, number: Any, bounds: tuple[Bound, ...]) -> tuple[str, ...] | None:
-    """What stands for a value, ``number`` once converted, in the key; None: the value itself."""
-    converted = type(number)
-    if converted is float:
-        if not math.isfinite(number):
-            return None
-    elif converted is not int:  # an int is finite, however long
-        return None
-    for low, high in bounds:
-        if (low is not None and number < low) or (high is not None and number > high):
-            return None
-    return _PLACEHOLDERS[written, converted]
 
 
 def with_exposures(normalized: JSON, exposures: Exposures) -> JSON:

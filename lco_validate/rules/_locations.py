@@ -166,15 +166,24 @@ def _listed(codes: Any) -> str:
     return ", ".join(sorted(codes)) or "none"
 
 
+def request_location_problems(context: RequestContext) -> list[LocationProblem] | None:
+    """The problems of the request's (normalised) location, once per request; None: no location."""
+    return context.remembered("location problems", lambda: _request_location_problems(context))
+
+
+def _request_location_problems(context: RequestContext) -> list[LocationProblem] | None:
+    location = context.normalized.get("location")
+    if not isinstance(location, dict):
+        return None
+    return location_problems(location, context.catalogue)
+
+
 def location_findings(
     context: RequestContext, kind: str, code: str, severity: Severity
 ) -> Iterator[Finding]:
     """Findings for the location problems of one ``kind``, as rule ``code``."""
-    location = context.normalized.get("location")
-    if not isinstance(location, dict):
-        return
     pointer = f"{context.pointer}/location"
-    for problem in location_problems(location, context.catalogue):
+    for problem in request_location_problems(context) or ():
         if problem.kind == kind:
             where = f"{pointer}/{problem.field}" if problem.field else pointer
             yield Finding(code, severity, problem.message, pointer=where)

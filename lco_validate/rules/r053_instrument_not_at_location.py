@@ -39,7 +39,7 @@ from typing import Any
 from ..catalogue.snapshot import SCHEDULABLE, Catalogue
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ._locations import location_problems
+from ._locations import request_location_problems
 
 CODE = "R053"
 SEVERITY = Severity.ERROR
@@ -86,7 +86,7 @@ def check(context: RequestContext) -> Iterator[Finding]:
     configurations = context.normalized.get("configurations")
     if not isinstance(location, dict) or not isinstance(configurations, list):
         return
-    if location_problems(location, context.catalogue):
+    if request_location_problems(context):
         return
     schedulable_anywhere = context.catalogue.schedulable_instrument_types()
     valid = _schedulable_at(location, context.catalogue)
