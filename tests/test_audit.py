@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import gzip
 import json
+import marshal
 import os
 import subprocess
 import sys
@@ -14,6 +15,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lco_validate.audit import archive
 from lco_validate.audit import runner as audit
@@ -354,3 +357,70 @@ def test_audit_does_not_wait_on_a_fifo_or_read_a_device(tmp_path: Path) -> None:
     assert refused.startswith("/dev/zero:1:1:") and "J020" in refused
     assert "character device" in refused
     assert "Audited 3 files, 1 document, 10 requests" in completed.stdout
+
+
+# ---------------------------------------------------------------- one document per file, read fast
+
+
+def _exactly(value: object) -> bytes:
+    """Equal bytes for equal values of equal types (1, 1.0, True and -0.0 differ)."""
+    return marshal.dumps(value, 2)  # format 2: no back-references, no interning marks
+
+
+_NUMBER_LITERALS = st.builds(
+    lambda sign, whole, fraction, exponent: f"{sign}{whole}{fraction}{exponent}",
+    st.sampled_from(["", "-"]),
+    st.one_of(st.just("0"), st.from_regex(r"[1-9][0-9]{0,25}", fullmatch=True)),
+    st.one_of(st.just(""), st.from_regex(r"\.[0-9]{1,25}", fullmatch=True)),
+    st.one_of(st.just(""), st.from_regex(r"[eE][+-]?[0-9]{1,3}", fullmatch=True)),
+)
+_TEXTS = st.text(st.characters(codec="utf-8"), max_size=8) | st.sampled_from(
+    ["\\ud800", "\\udc00x", "\\ud83d\\ude00", "\\u0000", '\\"', "\\\\", "é", "\\/"]
+)
+_LITERALS = st.recursive(
+    _NUMBER_LITERALS
+    | _TEXTS.map(lambda text: json.dumps(text) if "\\" not in text else f'"{text}"')
+    | st.sampled_from(["true", "false", "null", "NaN", "-Infinity", "1e400"]),
+    lambda inner: (
+        st.lists(inner, max_size=4).map(lambda items: f"[{', '.join(items)}]")
+        | st.lists(st.tuples(_TEXTS.map(json.dumps), inner), max_size=4).map(
+            lambda members: "{" + ", ".join(f"{key}: {value}" for key, value in members) + "}"
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@pytest.mark.filterwarnings("ignore:Generating overly large repr")
+@settings(max_examples=400, deadline=None)
+@given(text=_LITERALS)
+def test_a_document_read_alone_is_what_the_standard_parser_reads(text: str) -> None:
+    """Numbers of every size and form, escapes and surrogate halves: the same value, or no say."""
+    value = archive._read_alone(text)
+    if value is archive._UNREAD:
+        return
+    assert _exactly(value) == _exactly(json.loads(text))
+
+
+def test_an_api_page_is_read_alone() -> None:
+    text = json.dumps(seed_page())
+    assert _exactly(archive._read_alone(text)) == _exactly(json.loads(text))
+
+
+@pytest.mark.parametrize(
+    "literal", ["12345678901234567890", "-9223372036854775809", "1e400", "NaN", '"\\ud800"']
+)
+def test_what_orjson_would_read_otherwise_is_left_to_the_standard_parser(literal: str) -> None:
+    assert archive._read_alone(f'{{"results": [{literal}]}}') is archive._UNREAD
+
+
+def test_a_file_of_one_page_reads_as_the_standard_parser_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "page.json"
+    path.write_text("HTTP 200 OK\nContent-Type: application/json\n\n" + json.dumps(seed_page()))
+    fast = list(iter_archive_documents(str(path)))
+    monkeypatch.setattr(archive, "_read_alone", lambda text: archive._UNREAD)
+    standard = list(iter_archive_documents(str(path)))
+    assert fast == standard  # path, index, line and text
+    assert [_exactly(d.value) for d in fast] == [_exactly(d.value) for d in standard]  # type: ignore[union-attr]

@@ -25,6 +25,8 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from ..documents.kinds import Unit, iter_units
 from ..documents.loading import (
     JSON_LINES_SUFFIXES,
@@ -217,12 +219,18 @@ def _split_documents(path: str, stream: io.TextIOBase) -> Iterator[ArchiveDocume
         offset, line = _skip_preamble(buffer, offset, line)
         if len(buffer) - offset < ahead and not at_end:
             more = stream.read(2 * ahead)
-            at_end = not more
+            at_end = len(more) < 2 * ahead  # a text stream reads fewer only at its end
             buffer, offset = buffer[offset:] + more, 0
             continue
         if offset >= len(buffer):
             return
         _NUMBERS.beyond_float = False
+        if at_end and index == 0:
+            rest = buffer[offset:].rstrip(" \t\r\n")
+            value = _read_alone(rest)
+            if value is not _UNREAD:
+                yield from _checked_document(ArchiveDocument(path, index, line, rest, value))
+                return
         try:
             try:
                 value, end = _DECODER.raw_decode(buffer, offset)
@@ -288,6 +296,33 @@ def _cut_short(error: json.JSONDecodeError, buffer: str) -> bool:
     return error.msg.startswith("Unterminated string") or (
         len(buffer) - error.pos < _TRUNCATION_MARGIN
     )
+
+
+#: What ``_read_alone`` gives for a text it leaves to the standard parser.
+_UNREAD = object()
+#: orjson reads an integer beyond 64 bits as a float; one of 19 digits or more may be one.
+_LONG_INTEGER = b"0" * 19
+_DIGITS_MARKED = bytes(ord("0") if byte in b"0123456789" else ord(" ") for byte in range(256))
+
+
+def _read_alone(text: str) -> Any:
+    """``text`` parsed, when it is a single document orjson reads as Python's parser does.
+
+    A file holding one document (an API page, as archives are mostly fetched) is
+    read about twice as fast; anything else (a second document, numbers beyond
+    64-bit integers or floating point, halves of surrogate pairs, NaN, nesting
+    deeper than orjson goes) is ``_UNREAD``, left to the standard parser, which
+    reads it as the portal does and reports what it finds.
+    """
+    if len(text) > MAX_DOCUMENT_CHARACTERS:
+        return _UNREAD
+    encoded = text.encode("utf-8", "surrogatepass")
+    if _LONG_INTEGER in encoded.translate(_DIGITS_MARKED):
+        return _UNREAD
+    try:
+        return orjson.loads(encoded)
+    except orjson.JSONDecodeError:
+        return _UNREAD
 
 
 def _resume(
