@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from lco_validate.catalogue.cerberus_schemas import apply_schema, dotted, expectation
 from lco_validate.catalogue.snapshot import Catalogue, load_catalogue
 from lco_validate.cli import cli
-from lco_validate.model import modes
+from lco_validate.model import modes, normalize
 from lco_validate.model.duration import request_duration
 from lco_validate.model.modes import ModeChoice, choose_mode
 from lco_validate.model.normalize import normalized_configuration, normalized_request
@@ -620,3 +620,70 @@ def test_remembered_mode_choices_are_those_of_each_group(
     for _ in range(2):
         for group, written in questions:
             assert choose_mode(group, written) == modes._choose_mode(group, written)
+
+
+# -- remembered instrument-config steps -----------------------------------------------------------
+
+
+def _strictly(value: Any) -> str:
+    """JSON text keeps key order and tells 1, 1.0 and true apart, as equality does not."""
+    return json.dumps(value, default=repr)
+
+
+def _review_of(configuration: Any) -> tuple[str, list[tuple[Any, ...]]]:
+    written = copy.deepcopy(configuration)
+    checks: list[Any] = []
+    normalize._normalize_configuration(written, _LCO, checks.append)
+    return _strictly(written), [
+        (
+            check.source,
+            check.owner,
+            check.location,
+            check.outcome.problems,
+            check.outcome.unusable,
+            _strictly(check.outcome.document),
+        )
+        for check in checks
+    ]
+
+
+def _seed_configurations() -> list[Any]:
+    return [c for request in seed_page()["results"] for c in request["configurations"]]
+
+
+@st.composite
+def _rearranged(draw: st.DrawFn) -> Any:
+    """A seed configuration with its instrument configs reordered, perhaps one dropped or
+    changed where a step changes a nested object in place (a filter's spelling, a region)."""
+    configuration = copy.deepcopy(draw(st.sampled_from(_seed_configurations())))
+    instrument_configs = draw(st.permutations(configuration["instrument_configs"]))
+    if len(instrument_configs) > 1 and draw(st.booleans()):
+        instrument_configs = instrument_configs[1:]
+    configuration["instrument_configs"] = instrument_configs
+    configuration["type"] = draw(st.sampled_from([configuration["type"], "SKY_FLAT", "expose"]))
+    for instrument_config in instrument_configs:
+        change = draw(st.sampled_from(["none", "lower filter", "region", "exposure time"]))
+        if change == "lower filter":
+            elements = instrument_config["optical_elements"]
+            elements["filter"] = str(elements.get("filter", "")).lower()
+        elif change == "region":
+            instrument_config["rois"] = [{"x1": draw(st.sampled_from([5, "5", None]))}]
+        elif change == "exposure time":
+            instrument_config["exposure_time"] = draw(st.sampled_from(["30", 30, 2.5]))
+    return configuration
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_rearranged(), min_size=1, max_size=4))
+def test_remembered_instrument_config_steps_give_what_cold_caches_give(
+    configurations: list[Any],
+) -> None:
+    normalize._review.cache_clear()
+    for seed in _seed_configurations():  # the set-ups' instrument configs, remembered first
+        _review_of(seed)
+    warm = [_review_of(configuration) for configuration in configurations]
+    cold = []
+    for configuration in configurations:
+        normalize._review.cache_clear()
+        cold.append(_review_of(configuration))
+    assert warm == cold

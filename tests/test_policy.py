@@ -312,3 +312,25 @@ def test_explicit_values_are_checked_against_the_table() -> None:
         resolve({"strict": 1}, config=False)
     with pytest.raises(SettingError, match="serve takes no setting 'ignore'"):
         resolve({"ignore": ["S"]}, config=False, entry=SERVE)
+
+
+def test_run_memory_computes_once_per_key_and_keeps_at_most_its_capacity() -> None:
+    from lco_validate.checking.policy import RunMemory
+
+    memory = RunMemory(capacity=3)
+    computed: list[int] = []
+
+    def value_of(key: int) -> int:
+        def compute() -> int:
+            computed.append(key)
+            return key * 10
+
+        return memory.remembered(key, compute)
+
+    assert [value_of(key) for key in (1, 2, 1, 3, 1)] == [10, 20, 10, 30, 10]
+    assert computed == [1, 2, 3]  # a key asked for again is not computed again
+    value_of(4)  # past the capacity, the oldest entry goes
+    assert len(memory._entries) == 3
+    assert memory.get(1) is None and memory.get(4) == 40
+    assert value_of(1) == 10 and computed == [1, 2, 3, 4, 1]
+    assert len(memory._entries) == 3

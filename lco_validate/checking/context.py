@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 JSON = dict[str, Any]
 T = TypeVar("T")
+_ABSENT: Any = object()
 
 
 class _Derived(Generic[T]):
@@ -61,22 +62,33 @@ class RequestContext:
     unit: Unit
     settings: Settings
     #: Derived data several rules need, computed by the first that asks (``remembered``).
-    shared: dict[str, Any] = field(default_factory=dict)
+    shared: dict[object, Any] = field(default_factory=dict)
 
     @_Derived
     def catalogue(self) -> Catalogue:
         return self.settings.catalogue
 
-    @property
+    @_Derived
     def time_rules_apply(self) -> bool:
         """Archive records describe the past: time-relative rules need an explicit --now."""
         return self.settings.now is not None or not self.unit.is_record
 
     def remembered(self, name: str, compute: Callable[[], T]) -> T:
         """``compute()``, called once per request: several rules read what it gives."""
-        if name not in self.shared:
-            self.shared[name] = compute()
-        return self.shared[name]  # type: ignore[no-any-return]
+        value = self.shared.get(name, _ABSENT)
+        if value is _ABSENT:
+            value = self.shared[name] = compute()
+        return value  # type: ignore[no-any-return]
+
+    def once(self, compute: Callable[[RequestContext], T]) -> T:
+        """``compute(self)``, called once per request: ``remembered`` under the function itself.
+
+        The function is its own name, so that asking again builds no closure.
+        """
+        value = self.shared.get(compute, _ABSENT)
+        if value is _ABSENT:
+            value = self.shared[compute] = compute(self)
+        return value  # type: ignore[no-any-return]
 
     @_Derived
     def reviews(self) -> dict[int, ConfigurationReview]:

@@ -145,18 +145,17 @@ def check_unit(unit: Unit, settings: Settings) -> CheckedUnit:
     Every finding, whatever ``settings.policy`` says: the callers of whole files and
     documents apply it, and the portal's answers (``server``) must not.
     """
-    structural = [finding.under(unit.pointer) for finding in schema_findings(unit.value, unit.kind)]
-    found = list(structural)
-    broken = rules.Pointers(f.pointer for f in structural if f.severity is Severity.ERROR)
+    found = [finding.under(unit.pointer) for finding in schema_findings(unit.value, unit.kind)]
+    broken = rules.Pointers(f.pointer for f in found if f.severity is Severity.ERROR)
     well_formed: list[RequestContext] = []
     for pointer, request in unit.requests():
         context = RequestContext(request, pointer, unit, settings)
-        malformed = broken.lying_under(pointer)
+        malformed = broken.lying_under(pointer) if broken else broken  # mostly: none at all
         if not malformed:
             well_formed.append(context)
         # Objects of a malformed request that are well formed are still judged, as the
         # portal judges them: one round of fixes, not two.
-        found.extend(rules.run("request", context, malformed))
+        found += rules.request_findings(context, malformed)
     is_group = unit.kind == REQUEST_GROUP and isinstance(unit.value, dict)
     if is_group and not broken.holds_any(unit.pointer):
         group = GroupContext(unit.value, unit.pointer, unit, settings, well_formed)  # type: ignore[arg-type]

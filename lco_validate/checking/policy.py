@@ -361,14 +361,17 @@ class Policy:
 # -- the settings a check reads ---------------------------------------------------------------
 
 
+_ABSENT = object()
+
+
 class RunMemory:
     """What one run remembers across requests, by content: results that depend on it alone.
 
     The configuration rules' findings are kept here (``rules/_configurations``), so
     that a configuration seen again (a cadence repeats its request's) costs a lookup.
-    The least recently used entry goes first once ``capacity`` are kept, so an
-    archive of distinct configurations does not grow it without end; a lock keeps
-    it whole when the server checks requests in several threads.
+    The oldest entry goes first once ``capacity`` are kept, so an archive of distinct
+    configurations does not grow it without end; a lock keeps it whole when the
+    server checks requests in several threads.
     """
 
     def __init__(self, capacity: int = 8192) -> None:
@@ -378,16 +381,26 @@ class RunMemory:
 
     def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()``'s value for ``key``, computed the first time ``key`` is asked for."""
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]  # type: ignore[no-any-return]
-        value = compute()
-        with self._lock:
-            self._entries[key] = value
-            if len(self._entries) > self.capacity:
-                self._entries.popitem(last=False)
-        return value
+        value = self._entries.get(key, _ABSENT)  # as ``get``: no lock for a hit
+        if value is _ABSENT:
+            value = compute()
+            with self._lock:
+                self._entries[key] = value
+                if len(self._entries) > self.capacity:
+                    self._entries.popitem(last=False)
+        return value  # type: ignore[no-any-return]
+
+    def get(self, key: Hashable, default: Any = None) -> Any:
+        """The value remembered for ``key``, or ``default``.
+
+        A hit takes no lock and leaves the order alone, as most requests of an archive
+        hit: one dictionary lookup (its keys are tuples of strings and bytes, so no
+        Python code runs and no other thread can see it half done) is atomic under the
+        GIL.  Eviction is then by age, not by use: a configuration asked for all run
+        long is forgotten once every ``capacity`` new entries and computed once again,
+        and the memory still never holds more than ``capacity``.
+        """
+        return self._entries.get(key, default)
 
     def __getstate__(self) -> dict[str, Any]:
         return {"capacity": self.capacity}  # a copy in another process starts empty

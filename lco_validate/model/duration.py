@@ -8,7 +8,9 @@ is also kept, so a user can see where the time goes.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ..catalogue.snapshot import Catalogue, CatalogueError, RequestOverheads
@@ -49,36 +51,42 @@ class ConfigurationTime:
     guiding: float = 0.0
     configuration_type_change: float = 0.0
 
+    # The sums go through sum() over a list, as the portal's do, so that they
+    # round the same way on every Python (3.12 made sum() of floats compensated).
+
     @property
     def exposure(self) -> float:
-        return sum(ic.exposure_count * ic.exposure_time for ic in self.instrument_configs)
+        return sum([ic.exposure_count * ic.exposure_time for ic in self.instrument_configs])
 
     @property
     def readout_and_fixed(self) -> float:
-        return sum(ic.exposure_count * ic.overhead_per_exposure for ic in self.instrument_configs)
+        return sum([ic.exposure_count * ic.overhead_per_exposure for ic in self.instrument_configs])
 
     @property
     def block(self) -> float:
         """What the portal calls the configuration duration (exposures + front padding)."""
         if self.repeat_duration is not None:
             return self.repeat_duration
-        return sum(ic.duration for ic in self.instrument_configs) + self.front_padding
+        durations = [
+            ic.exposure_count * (ic.exposure_time + ic.overhead_per_exposure)
+            for ic in self.instrument_configs
+        ]
+        return sum(durations) + self.front_padding
 
     @property
     def total(self) -> float:
-        total = 0.0
-        for term in (
-            self.block,
-            self.instrument_change,
-            self.optical_element_change,
-            self.slew,
-            self.acquisition,
-            self.acquisition_exposure,
-            self.guiding,
-            self.configuration_type_change,
-        ):
-            total += term
-        return total
+        # Left to right from 0.0, as _request_duration adds them (0.0 + -0.0 is 0.0).
+        return (
+            0.0
+            + self.block
+            + self.instrument_change
+            + self.optical_element_change
+            + self.slew
+            + self.acquisition
+            + self.acquisition_exposure
+            + self.guiding
+            + self.configuration_type_change
+        )
 
     def as_portal_reports(self) -> JSON:
         """The entry of the portal's ``/validate/`` response for this configuration."""
@@ -107,16 +115,85 @@ class ConfigurationTime:
         }
 
 
-@dataclass
-class RequestDuration:
-    """A request's duration and the terms it is made of."""
+#: What _request_duration keeps of one configuration until its ConfigurationTime is asked
+#: for: index, instrument type, type, (count, time, overhead per exposure) per instrument
+#: config, front padding, repeat duration, then the CHANGE_TERMS in order.
+_Timing = tuple[Any, ...]
 
-    duration: int
-    unrounded: float
-    configuration_repeats: int
-    configurations: list[ConfigurationTime]  # in the order the portal visits them (priority)
-    by_instrument_type: dict[str, float] = field(default_factory=dict)  # x repeats, no padding
-    observation_front_padding: dict[str, float] = field(default_factory=dict)  # share per type
+
+class RequestDuration:
+    """A request's duration and the terms it is made of.
+
+    Most callers (an audit) read only ``duration``; the per-configuration
+    breakdown is built from the kept terms on first use of ``configurations``.
+    """
+
+    __slots__ = (
+        "_configurations",
+        "_timings",
+        "by_instrument_type",
+        "configuration_repeats",
+        "duration",
+        "observation_front_padding",
+        "unrounded",
+    )
+
+    def __init__(
+        self,
+        duration: int,
+        unrounded: float,
+        configuration_repeats: int,
+        configurations: list[ConfigurationTime] | None = None,
+        by_instrument_type: dict[str, float] | None = None,  # x repeats, no padding
+        observation_front_padding: dict[str, float] | None = None,  # share per type
+        *,
+        timings: list[_Timing] | None = None,
+    ) -> None:
+        self.duration = duration
+        self.unrounded = unrounded
+        self.configuration_repeats = configuration_repeats
+        self.by_instrument_type = {} if by_instrument_type is None else by_instrument_type
+        self.observation_front_padding = (
+            {} if observation_front_padding is None else observation_front_padding
+        )
+        self._configurations = configurations
+        self._timings = timings
+
+    @property
+    def configurations(self) -> list[ConfigurationTime]:
+        """The configurations' terms in the order the portal visits them (priority)."""
+        # The kept terms stay: two threads building at once then build the same list.
+        if self._configurations is None:
+            self._configurations = [_configuration_time(*t) for t in self._timings or ()]
+        return self._configurations
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (
+            self.duration,
+            self.unrounded,
+            self.configuration_repeats,
+            self.configurations,
+            self.by_instrument_type,
+            self.observation_front_padding,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, RequestDuration)
+        return self._fields() == other._fields()
+
+    # Unhashable, as the (mutable) dataclass it replaces was.
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"RequestDuration(duration={self.duration!r}, unrounded={self.unrounded!r}, "
+            f"configuration_repeats={self.configuration_repeats!r}, "
+            f"configurations={self.configurations!r}, "
+            f"by_instrument_type={self.by_instrument_type!r}, "
+            f"observation_front_padding={self.observation_front_padding!r})"
+        )
 
     def portal_configurations(self) -> list[JSON]:
         """Per-configuration durations as ``/validate/`` reports them, in submitted order."""
@@ -132,6 +209,26 @@ class RequestDuration:
                     totals[name] = totals.get(name, 0.0) + value * self.configuration_repeats
         totals["observation_front_padding"] = sum(self.observation_front_padding.values())
         return sorted(totals.items(), key=lambda item: -item[1])[:count]
+
+
+def _configuration_time(
+    index: int,
+    instrument_type: str,
+    type_: str,
+    instrument_configs: list[tuple[Any, Any, float]],
+    front_padding: float,
+    repeat_duration: float | None,
+    *changes: float,
+) -> ConfigurationTime:
+    return ConfigurationTime(
+        index,
+        instrument_type,
+        type_,
+        [InstrumentConfigTime(*ic) for ic in instrument_configs],
+        front_padding,
+        repeat_duration,
+        *changes,
+    )
 
 
 #: The terms a configuration change adds, in the order the portal adds them.
@@ -204,105 +301,191 @@ def request_duration(request: JSON, catalogue: Catalogue) -> RequestDuration:
     return timed
 
 
+def _priority(item: tuple[int, JSON]) -> Any:
+    return item[1]["priority"]
+
+
+#: Per instrument type: its overheads, its configuration types and, by readout mode as
+#: written, the overhead per exposure.  For the catalogue last used, and weakly held
+#: for every catalogue used, so a run with several catalogues does not rebuild them.
+_Prices = tuple[RequestOverheads, dict[str, JSON], dict[Any, float]]
+_prices_by_catalogue: weakref.WeakKeyDictionary[Catalogue, dict[Any, _Prices]] = (
+    weakref.WeakKeyDictionary()
+)
+_last_prices: tuple[Callable[[], Catalogue | None], dict[Any, _Prices]] = (lambda: None, {})
+
+
+def _prices_of(catalogue: Catalogue) -> dict[Any, _Prices]:
+    global _last_prices
+    alive, prices = _last_prices
+    if alive() is not catalogue:
+        prices = _prices_by_catalogue.setdefault(catalogue, {})
+        _last_prices = (weakref.ref(catalogue), prices)
+    return prices
+
+
 def _request_duration(request: JSON, catalogue: Catalogue) -> RequestDuration:
+    # Lookups and arithmetic happen in the order the straightforward walk makes them
+    # (all of a configuration's lookups, then its sums), so that a malformed request
+    # fails with the same error.  The catalogue's answers are the same objects every
+    # time (it caches them), so keeping them here changes no value.
     configurations = list(enumerate(request["configurations"]))
-    if all("priority" in configuration for _, configuration in configurations):
-        configurations.sort(key=lambda item: item[1]["priority"])
+    for _, configuration in configurations:
+        if "priority" not in configuration:
+            break
+    else:
+        configurations.sort(key=_priority)
+    prices = _prices_of(catalogue)
     previous_type = ""
     previous_instrument = ""
     previous_elements: JSON = {}
     previous_target: JSON = {}
     by_type: dict[str, float] = {}
-    timed: list[ConfigurationTime] = []
+    timings: list[_Timing] = []
     for index, configuration in configurations:
         instrument_type = configuration["instrument_type"]
-        overheads = catalogue.request_overheads(instrument_type)
-        configuration_types = catalogue.configuration_types(instrument_type)
-        time = _configuration_time(index, configuration, catalogue, overheads)
+        try:
+            overheads, configuration_types, per_exposure = prices[instrument_type]
+        except (KeyError, TypeError):  # new, or unhashable: the catalogue raises as it would
+            overheads = catalogue.request_overheads(instrument_type)
+            configuration_types = catalogue.configuration_types(instrument_type)
+            per_exposure = {}
+            prices[instrument_type] = (overheads, configuration_types, per_exposure)
+
+        written_configs = configuration["instrument_configs"]
+        instrument_configs = []
+        for instrument_config in written_configs:
+            count = instrument_config["exposure_count"]
+            seconds = instrument_config["exposure_time"]
+            mode = instrument_config.get("mode", "")
+            try:
+                overhead = per_exposure[mode]
+            except (KeyError, TypeError):
+                overhead = catalogue.exposure_overhead(instrument_type, mode)
+                per_exposure[mode] = overhead
+            instrument_configs.append((count, seconds, overhead))
+        type_ = configuration["type"]
+        repeat_duration = configuration.get("repeat_duration")
+        if "REPEAT" not in type_ or repeat_duration is None:
+            repeat_duration = None
+        else:
+            repeat_duration = float(repeat_duration)
+
+        instrument_change = 0.0
         if previous_instrument != instrument_type:
-            time.instrument_change = overheads.instrument_change_overhead
+            instrument_change = overheads.instrument_change_overhead
         previous_instrument = instrument_type
-        time.optical_element_change, previous_elements = _optical_element_change(
-            configuration, overheads, previous_elements
-        )
+
+        # Per instrument config the largest change overhead among the elements that
+        # changed: max() semantics, the first of equals and the first if incomparable.
+        change_overheads = overheads.optical_element_change_overheads
+        optical_element_change = 0.0
+        for instrument_config in written_configs:
+            elements = instrument_config.get("optical_elements") or {}
+            largest = None
+            for kind, value in elements.items():
+                if (
+                    kind not in previous_elements or value != previous_elements[kind]
+                ) and kind + "s" in change_overheads:
+                    overhead = change_overheads[kind + "s"]
+                    if largest is None or overhead > largest:
+                        largest = overhead
+            optical_element_change += 0 if largest is None else largest
+            previous_elements = elements
+
         target = configuration["target"]
-        time.slew = _slew(previous_target, target, overheads)
+        slew = _slew(previous_target, target, overheads)
         previous_target = target
-        time.acquisition, time.acquisition_exposure = _acquisition(
-            configuration["acquisition_config"], overheads
+
+        acquisition = configuration["acquisition_config"]
+        acquisition_mode = acquisition.get("mode", "OFF")
+        if acquisition_mode == "OFF" or acquisition_mode not in overheads.acquisition_overheads:
+            acquisition_overhead = acquisition_exposure = 0.0
+        else:
+            exposure = (
+                acquisition.get("exposure_time") or overheads.default_acquisition_exposure_time
+            )
+            acquisition_overhead = overheads.acquisition_overheads[acquisition_mode]
+            acquisition_exposure = float(exposure)
+
+        guiding = configuration["guiding_config"]
+        guiding_mode = guiding.get("mode", "")
+        if (
+            guiding_mode == "OFF"
+            or guiding.get("optional", True)
+            or guiding_mode not in overheads.guiding_overheads
+        ):
+            guiding_overhead = 0.0
+        else:
+            guiding_overhead = overheads.guiding_overheads[guiding_mode]
+
+        type_change = 0.0
+        if previous_type != type_:
+            properties = configuration_types.get(type_, {})
+            type_change = float(properties.get("config_change_overhead", 0.0))
+        previous_type = type_
+
+        front_padding = overheads.config_front_padding
+        if repeat_duration is None:
+            durations = [
+                count * (seconds + overhead) for count, seconds, overhead in instrument_configs
+            ]
+            block = sum(durations) + front_padding
+        else:
+            block = repeat_duration
+        # ConfigurationTime.total, term by term
+        total = (
+            0.0
+            + block
+            + instrument_change
+            + optical_element_change
+            + slew
+            + acquisition_overhead
+            + acquisition_exposure
+            + guiding_overhead
+            + type_change
         )
-        time.guiding = _guiding(configuration["guiding_config"], overheads)
-        if previous_type != configuration["type"]:
-            properties = configuration_types.get(configuration["type"], {})
-            time.configuration_type_change = float(properties.get("config_change_overhead", 0.0))
-        previous_type = configuration["type"]
-        by_type[instrument_type] = by_type.get(instrument_type, 0.0) + time.total
-        timed.append(time)
+        by_type[instrument_type] = by_type.get(instrument_type, 0.0) + total
+        timings.append(
+            (
+                index,
+                instrument_type,
+                type_,
+                instrument_configs,
+                front_padding,
+                repeat_duration,
+                instrument_change,
+                optical_element_change,
+                slew,
+                acquisition_overhead,
+                acquisition_exposure,
+                guiding_overhead,
+                type_change,
+            )
+        )
 
     repeats = int(request.get("configuration_repeats") or 1)
     total = 0.0
     for instrument_type in by_type:
         by_type[instrument_type] *= repeats
         total += by_type[instrument_type]
-    unpadded = dict(by_type)
     padding: dict[str, float] = {}
-    for instrument_type in by_type:
-        front = catalogue.request_overheads(instrument_type).observation_front_padding
-        share = by_type[instrument_type] / total if total > 0 else 1 / len(by_type)
+    padded = []
+    for instrument_type, seconds in by_type.items():
+        front = prices[instrument_type][0].observation_front_padding
+        share = seconds / total if total > 0 else 1 / len(by_type)
         padding[instrument_type] = share * front
-        by_type[instrument_type] += padding[instrument_type]
-    unrounded = sum(by_type.values())
+        padded.append(seconds + padding[instrument_type])
+    unrounded = sum(padded)
     return RequestDuration(
-        duration=math.ceil(unrounded),
-        unrounded=unrounded,
-        configuration_repeats=repeats,
-        configurations=timed,
-        by_instrument_type=unpadded,
-        observation_front_padding=padding,
+        math.ceil(unrounded),
+        unrounded,
+        repeats,
+        None,
+        by_type,
+        padding,
+        timings=timings,
     )
-
-
-def _configuration_time(
-    index: int, configuration: JSON, catalogue: Catalogue, overheads: RequestOverheads
-) -> ConfigurationTime:
-    instrument_type = configuration["instrument_type"]
-    instrument_configs = [
-        InstrumentConfigTime(
-            exposure_count=ic["exposure_count"],
-            exposure_time=ic["exposure_time"],
-            overhead_per_exposure=catalogue.exposure_overhead(instrument_type, ic.get("mode", "")),
-        )
-        for ic in configuration["instrument_configs"]
-    ]
-    repeat_duration = configuration.get("repeat_duration")
-    if "REPEAT" not in configuration["type"] or repeat_duration is None:
-        repeat_duration = None
-    return ConfigurationTime(
-        index=index,
-        instrument_type=instrument_type,
-        type=configuration["type"],
-        instrument_configs=instrument_configs,
-        front_padding=overheads.config_front_padding,
-        repeat_duration=None if repeat_duration is None else float(repeat_duration),
-    )
-
-
-def _optical_element_change(
-    configuration: JSON, overheads: RequestOverheads, previous: JSON
-) -> tuple[float, JSON]:
-    """Per instrument config the largest change overhead among the elements that changed."""
-    change_overheads = overheads.optical_element_change_overheads
-    total = 0.0
-    for instrument_config in configuration["instrument_configs"]:
-        elements = instrument_config.get("optical_elements") or {}
-        changed = [
-            change_overheads[kind + "s"]
-            for kind, value in elements.items()
-            if (kind not in previous or value != previous[kind]) and kind + "s" in change_overheads
-        ]
-        total += max(changed, default=0)
-        previous = elements
-    return total, previous
 
 
 def _slew(previous: JSON, target: JSON, overheads: RequestOverheads) -> float:
@@ -337,19 +520,3 @@ def angular_distance_arcsec(first: JSON, second: JSON) -> float:
         delta
     )
     return math.degrees(math.atan2(numerator, denominator)) * 3600.0
-
-
-def _acquisition(acquisition: JSON, overheads: RequestOverheads) -> tuple[float, float]:
-    """(mode overhead, acquisition exposure); exact-case lookup, so mode 'wcs' adds nothing."""
-    mode = acquisition.get("mode", "OFF")
-    if mode == "OFF" or mode not in overheads.acquisition_overheads:
-        return 0.0, 0.0
-    exposure = acquisition.get("exposure_time") or overheads.default_acquisition_exposure_time
-    return overheads.acquisition_overheads[mode], float(exposure)
-
-
-def _guiding(guiding: JSON, overheads: RequestOverheads) -> float:
-    mode = guiding.get("mode", "")
-    if mode == "OFF" or guiding.get("optional", True) or mode not in overheads.guiding_overheads:
-        return 0.0
-    return overheads.guiding_overheads[mode]

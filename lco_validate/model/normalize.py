@@ -41,7 +41,10 @@ stretches ``repeat_duration``; the key is kept).
 outcome, for the rules that report schema errors.  Reviews are cached per
 (configuration, catalogue), the configuration leaving out ``id``, ``priority`` and,
 unless a configdb schema reads it, the target: configurations that differ only
-there share a review.  A catalogue must not be changed after use.
+there share a review.  A review computed anew reuses what the conversions and the
+per-instrument-config steps made of each instrument config already seen (by content,
+instrument type and catalogue), so that reordered or shortened configurations are
+cheap.  A catalogue must not be changed after use.
 """
 
 from __future__ import annotations
@@ -205,7 +208,8 @@ class _ReviewCache:
             if review is not None:
                 self._entries.move_to_end((key, catalogue))
                 return review
-        configuration = from_key(key) if written is None else json_copy(written)
+        # A marshal round trip copies nesting far deeper than pickle can (extra_params are free).
+        configuration = from_key(key if written is None else value_key(written))
         checks: list[SchemaCheck] = []
         _normalize_configuration(configuration, catalogue, checks.append)
         review = ConfigurationReview(configuration, tuple(checks), key)
@@ -219,6 +223,8 @@ class _ReviewCache:
         with self._lock:
             self._entries.clear()
         _exact_reviews.clear()
+        _steps_done.clear()
+        _conversions_done.clear()
 
 
 _review = _ReviewCache()
@@ -303,22 +309,12 @@ def _normalize_configuration(
         schema = properties.get("validation_schema", {})
         record(_apply_whole_schema(configuration, schema, "configuration type", owner))
 
-    element_groups = optical_element_groups(catalogue, instrument_type) if type_dict else {}
-    detector = detector_of(catalogue, instrument_type)
     for index, instrument_config in enumerate(
         list_or_empty(configuration.get("instrument_configs"))
     ):
-        if not isinstance(instrument_config, dict):
-            continue
-        location = ("instrument_configs", index)
-        modes.apply(instrument_config, "readout", location)
-        if modes.has_group("rotator"):
-            modes.apply(instrument_config, "rotator", location)
-        _spell_optical_elements(instrument_config, element_groups)
-        if detector is not None:
-            _fill_roi_bounds(instrument_config, detector)
-        if modes.has_group("exposure"):
-            modes.apply(instrument_config, "exposure", location)
+        if isinstance(instrument_config, dict):
+            for check in _instrument_config_steps(instrument_config, index, modes):
+                record(check)
 
     if is_dither_sequence(configuration):
         extra = configuration.setdefault("extra_params", {})
@@ -354,6 +350,109 @@ class _ModeSteps:
         self.record(SchemaCheck(f"{mode_type} mode", label, location, outcome))
         if outcome.document is not None:
             _replace_contents(owner, outcome.document)
+
+
+@dataclass(frozen=True)
+class _StepsDone:
+    """What the instrument-config steps made of one instrument config's content."""
+
+    result: bytes  # the instrument config after them, as ``value_key``
+    checks: tuple[tuple[str, str, SchemaOutcome], ...]  # (source, owner, outcome) in order
+    #: The checks located at each index asked for so far (reorderings move a config).
+    located: dict[int, tuple[SchemaCheck, ...]] = field(compare=False)
+
+
+#: The instrument-config steps by (catalogue, instrument type, config's ``value_key``), or
+#: None where they change something in place that other objects may share (see below).
+#: Their schema outcomes are shared by the reviews using them, as reviews are: read-only.
+_steps_done: dict[tuple[Catalogue, str, bytes], _StepsDone | None] = {}
+_STEPS_DONE_KEPT = 8192
+_UNSEEN = object()
+
+
+def _instrument_config_steps(
+    instrument_config: JSON, index: int, modes: _ModeSteps
+) -> tuple[SchemaCheck, ...]:
+    """Step 6 and the stored defaults on one instrument config, in place; its schema checks.
+
+    They read nothing but the instrument config, its instrument type and the catalogue, and
+    a configuration missing the review cache mostly repeats instrument configs seen before
+    in another order or company: their outcome is remembered by content.  A remembered
+    outcome replaces the whole contents (fresh copies), so steps that changed a nested
+    object in place (a spelling in ``optical_elements``, a region's bounds), which an
+    earlier whole-configuration schema document may share, are never remembered.
+    """
+    catalogue, instrument_type = modes.catalogue, modes.instrument_type
+    key = value_key(instrument_config)
+    done = _steps_done.get((catalogue, instrument_type, key), _UNSEEN)
+    if isinstance(done, _StepsDone):
+        instrument_config.clear()
+        instrument_config.update(from_key(done.result))
+        located = done.located.get(index)
+        if located is None:
+            location = ("instrument_configs", index)
+            located = tuple(
+                SchemaCheck(source, owner, location, outcome)
+                for source, owner, outcome in done.checks
+            )
+            done.located[index] = located
+        return located
+    checks: list[SchemaCheck] = []
+    written = dict(instrument_config)
+    _run_instrument_config_steps(
+        instrument_config, index, _ModeSteps(instrument_type, catalogue, checks.append)
+    )
+    if done is None:  # known to change shared objects in place: nothing to remember
+        return tuple(checks)
+    if _changed_in_place(written, instrument_config, key):
+        remembered = None
+    else:
+        remembered = _StepsDone(
+            value_key(instrument_config),
+            tuple((check.source, check.owner, check.outcome) for check in checks),
+            {index: tuple(checks)},
+        )
+    if len(_steps_done) >= _STEPS_DONE_KEPT:
+        _steps_done.clear()
+    _steps_done[catalogue, instrument_type, key] = remembered
+    return tuple(checks)
+
+
+def _run_instrument_config_steps(instrument_config: JSON, index: int, modes: _ModeSteps) -> None:
+    catalogue, instrument_type = modes.catalogue, modes.instrument_type
+    location = ("instrument_configs", index)
+    modes.apply(instrument_config, "readout", location)
+    if modes.has_group("rotator"):
+        modes.apply(instrument_config, "rotator", location)
+    if catalogue.instrument_type(instrument_type) is not None:
+        _spell_optical_elements(
+            instrument_config, optical_element_groups(catalogue, instrument_type)
+        )
+    detector = detector_of(catalogue, instrument_type)
+    if detector is not None:
+        _fill_roi_bounds(instrument_config, detector)
+    if modes.has_group("exposure"):
+        modes.apply(instrument_config, "exposure", location)
+    instrument_config.setdefault("mode", "")
+    instrument_config.setdefault("rotator_mode", "")
+    instrument_config.setdefault("optical_elements", {})
+    instrument_config.setdefault("extra_params", {})
+
+
+def _changed_in_place(written: JSON, instrument_config: JSON, key: bytes) -> bool:
+    """Whether a nested object of ``written`` (its members as they were) is still there, changed.
+
+    ``key`` is the ``value_key`` of ``written`` before the steps.  Equal values may differ
+    in their keys (``value_key``): that only loses a cache entry.
+    """
+    before: JSON | None = None
+    for name, member in written.items():
+        if isinstance(member, dict | list) and instrument_config.get(name) is member:
+            if before is None:
+                before = from_key(key)
+            if value_key(member) != value_key(before[name]):
+                return True
+    return False
 
 
 def _apply_whole_schema(
@@ -401,16 +500,8 @@ def _convert_configuration_fields(configuration: JSON) -> None:
     convert_field(configuration, "repeat_duration", as_float)
     convert_field(configuration, "fill_window", as_boolean_field)
     for instrument_config in list_or_empty(configuration.get("instrument_configs")):
-        if not isinstance(instrument_config, dict):
-            continue
-        convert_field(instrument_config, "exposure_time", as_float)
-        convert_field(instrument_config, "exposure_count", as_integer)
-        for key in ("mode", "rotator_mode"):
-            convert_field(instrument_config, key, as_text)
-        format_extra_params(instrument_config)
-        for roi in list_or_empty(instrument_config.get("rois")):
-            for bound in _ROI_BOUNDS:
-                convert_field(roi, bound, as_integer)
+        if isinstance(instrument_config, dict):
+            _convert_instrument_config(instrument_config)
     for key in ("acquisition_config", "guiding_config"):
         convert_field(configuration.get(key), "mode", as_text)
         convert_field(configuration.get(key), "exposure_time", as_float)
@@ -423,6 +514,41 @@ def _convert_configuration_fields(configuration: JSON) -> None:
         for key in _CONSTRAINT_NUMBERS:
             convert_field(constraints, key, as_float)
     _normalize_target(configuration.get("target"))
+
+
+#: Converted instrument configs by the ``value_key`` of the written ones, as ``value_key``
+#: (None: the conversion changes a nested object in place, see ``_changed_in_place``).
+_conversions_done: dict[bytes, bytes | None] = {}
+
+
+def _convert_instrument_config(instrument_config: JSON) -> None:
+    """Step 1's conversions of one instrument config, in place, remembered by content.
+
+    A configuration missing the review cache mostly repeats written instrument configs;
+    conversions that change a nested object in place are not remembered, as in
+    ``_instrument_config_steps``.
+    """
+    key = value_key(instrument_config)
+    done = _conversions_done.get(key, _UNSEEN)
+    if isinstance(done, bytes):
+        instrument_config.clear()
+        instrument_config.update(from_key(done))
+        return
+    written = dict(instrument_config)
+    convert_field(instrument_config, "exposure_time", as_float)
+    convert_field(instrument_config, "exposure_count", as_integer)
+    for name in ("mode", "rotator_mode"):
+        convert_field(instrument_config, name, as_text)
+    format_extra_params(instrument_config)
+    for roi in list_or_empty(instrument_config.get("rois")):
+        for bound in _ROI_BOUNDS:
+            convert_field(roi, bound, as_integer)
+    if done is None:
+        return
+    if len(_conversions_done) >= _STEPS_DONE_KEPT:
+        _conversions_done.clear()
+    changed = _changed_in_place(written, instrument_config, key)
+    _conversions_done[key] = None if changed else value_key(instrument_config)
 
 
 def _normalize_target(target: object) -> None:
@@ -440,7 +566,7 @@ def _normalize_target(target: object) -> None:
 
 
 def _fill_stored_defaults(configuration: JSON) -> None:
-    """Model defaults the portal stores for values not given."""
+    """Model defaults the portal stores for values not given (instrument configs' apart)."""
     configuration.setdefault("extra_params", {})
     guiding = configuration.get("guiding_config")
     if isinstance(guiding, dict):
@@ -453,12 +579,6 @@ def _fill_stored_defaults(configuration: JSON) -> None:
     constraints = configuration.get("constraints")
     if isinstance(constraints, dict):
         constraints.setdefault("extra_params", {})
-    for instrument_config in list_or_empty(configuration.get("instrument_configs")):
-        if isinstance(instrument_config, dict):
-            instrument_config.setdefault("mode", "")
-            instrument_config.setdefault("rotator_mode", "")
-            instrument_config.setdefault("optical_elements", {})
-            instrument_config.setdefault("extra_params", {})
 
 
 # -- the request ----------------------------------------------------------------------------------

@@ -33,11 +33,13 @@ from __future__ import annotations
 import functools
 import importlib
 import pkgutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from types import ModuleType
 
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
+from ._configurations import configuration_findings
+from ._visibility import applies
 
 
 @functools.cache
@@ -89,39 +91,54 @@ def run(scope: str, context: object, malformed: Pointers | None = None) -> Itera
     computes visibility only for a request that passed every other check, so
     once an R rule has refused the request the V rules are skipped.
     """
-    if scope != "request":
-        for rule in rules_for(scope):
-            yield from rule.check(context)
+    if scope == "request":
+        assert isinstance(context, RequestContext)
+        yield from request_findings(context, malformed)
         return
-    from ._configurations import configuration_findings
-
-    assert isinstance(context, RequestContext)
-    if malformed:
-        yield from judged_by_parts(context, malformed)
-        return
-    others, visibility = _request_rules_split()
-    found = configuration_findings(context, rules_for("configuration"))
-    for rule in others:
-        found.extend(rule.check(context))
-    found.sort(key=lambda finding: finding.code)  # stable: per code, in document order
-    found = without_explained_consequences(found)
-    yield from found
-    if any(f.code.startswith("R") and f.severity is Severity.ERROR for f in found):
-        return
-    from ._visibility import applies
-
-    if not applies(context):  # each V rule asks this first; archive audits mostly say no
-        return
-    for rule in visibility:
+    for rule in rules_for(scope):
         yield from rule.check(context)
 
 
+def request_findings(context: RequestContext, malformed: Pointers | None = None) -> list[Finding]:
+    """``run("request", context, malformed)`` as a list: what the pipeline asks per request."""
+    if malformed:
+        return judged_by_parts(context, malformed)
+    configuration_rules, checks, visibility = _request_rules_split()
+    found = configuration_findings(context, configuration_rules)
+    extend = found.extend
+    for check in checks:
+        extend(check(context))
+    if not found:  # an archive's requests mostly: nothing to sort, explain or refuse
+        return found if not visibility or not applies(context) else _visible(context, visibility)
+    found.sort(key=_code)  # stable: per code, in document order
+    found = without_explained_consequences(found)
+    if any(f.severity is Severity.ERROR and f.code.startswith("R") for f in found):
+        return found
+    if not visibility or not applies(context):  # each V rule asks this first
+        return found
+    found.extend(_visible(context, visibility))
+    return found
+
+
+def _visible(context: RequestContext, visibility: tuple[ModuleType, ...]) -> list[Finding]:
+    return [finding for rule in visibility for finding in rule.check(context)]
+
+
+def _code(finding: Finding) -> str:
+    return finding.code
+
+
 @functools.cache
-def _request_rules_split() -> tuple[tuple[ModuleType, ...], tuple[ModuleType, ...]]:
-    """The request rules but the visibility (V) rules, and those: asked per request."""
+def _request_rules_split() -> tuple[
+    tuple[ModuleType, ...],
+    tuple[Callable[[RequestContext], Iterable[Finding]], ...],
+    tuple[ModuleType, ...],
+]:
+    """The configuration rules, the checks of the request rules but the V rules, and those."""
     every = rules_for("request")
     return (
-        tuple(rule for rule in every if not rule.CODE.startswith("V")),
+        tuple(rules_for("configuration")),
+        tuple(rule.check for rule in every if not rule.CODE.startswith("V")),
         tuple(rule for rule in every if rule.CODE.startswith("V")),
     )
 
@@ -135,8 +152,6 @@ def judged_by_parts(context: RequestContext, malformed: Pointers) -> list[Findin
     field's own check (``"."``) runs everywhere.  Rules read malformed objects
     defensively, but only these are ever given them.
     """
-    from ._configurations import configuration_findings
-
     configurations = context.request.get("configurations")
     indices = range(len(configurations)) if isinstance(configurations, list) else range(0)
     broken = {

@@ -63,7 +63,7 @@ class CheckedConfiguration:
 
 def all_configurations(context: RequestContext) -> list[CheckedConfiguration]:
     """The request's configuration objects, built once per request and shared by the rules."""
-    return context.remembered("configurations", lambda: _configurations(context))
+    return context.once(_configurations)
 
 
 def _configurations(context: RequestContext) -> list[CheckedConfiguration]:
@@ -87,16 +87,15 @@ def _configurations(context: RequestContext) -> list[CheckedConfiguration]:
 
 def checked_configurations(context: RequestContext) -> list[CheckedConfiguration]:
     """The configurations whose instrument type the catalogue knows (the others are R001's)."""
-    return context.remembered(
-        "known configurations",
-        lambda: [
-            configuration
-            for configuration in all_configurations(context)
-            if instrument_type_known(
-                context.catalogue, configuration.written.get("instrument_type")
-            )
-        ],
-    )
+    return context.once(_known_configurations)
+
+
+def _known_configurations(context: RequestContext) -> list[CheckedConfiguration]:
+    return [
+        configuration
+        for configuration in all_configurations(context)
+        if instrument_type_known(context.catalogue, configuration.written.get("instrument_type"))
+    ]
 
 
 def configuration_findings(
@@ -106,16 +105,28 @@ def configuration_findings(
     rules = tuple(rules)
     codes = _codes(rules)
     found: list[Finding] = []
+    reviews = context.reviews
+    if not reviews:
+        return found
+    normalized = context.normalized.get("configurations")
+    if not isinstance(normalized, list):
+        return found
     chosen = None if indices is None else set(indices)
-    for configuration in all_configurations(context):
-        if chosen is not None and configuration.index not in chosen:
+    memory = context.settings.memory
+    # A configuration seen before costs a lookup: no CheckedConfiguration is built for it.
+    for index, review in reviews.items():
+        if chosen is not None and index not in chosen:
             continue
-        alone = context.settings.memory.remembered(
-            ("configuration findings", configuration.review.key, codes),
-            lambda configuration=configuration: _check_alone(context, configuration, rules),  # type: ignore[misc]
-        )
-        here = f"{context.pointer}/configurations/{configuration.index}"
-        found.extend(finding.under(here) for finding in alone)
+        key = ("configuration findings", review.key, codes)
+        alone = memory.get(key)
+        if alone is None:
+            alone = memory.remembered(
+                key,
+                lambda index=index: _check_alone(context, index, normalized[index], rules),  # type: ignore[misc]
+            )
+        if alone:
+            here = f"{context.pointer}/configurations/{index}"
+            found += [finding.under(here) for finding in alone]
     return found
 
 
@@ -125,12 +136,10 @@ def _codes(rules: tuple[ModuleType, ...]) -> tuple[str, ...]:
 
 
 def _check_alone(
-    context: RequestContext, configuration: CheckedConfiguration, rules: tuple[ModuleType, ...]
+    context: RequestContext, index: int, normalized: JSON, rules: tuple[ModuleType, ...]
 ) -> tuple[Finding, ...]:
     """The rules' findings on a request holding only this configuration, pointers relative to it."""
-    alone = RequestContext.of_one_configuration(
-        context, configuration.index, configuration.normalized
-    )
+    alone = RequestContext.of_one_configuration(context, index, normalized)
     prefix = len("/configurations/0")
     return tuple(
         replace(finding, pointer=finding.pointer[prefix:])

@@ -9,7 +9,7 @@ and R052 (one kind of problem each, through ``location_findings``) and R053
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,13 +59,19 @@ def location_problems(location: dict[str, Any], catalogue: Catalogue) -> list[Lo
     A member that is a list or an object is a schema matter (S001) and left
     out here, as the portal judges the rest of a location only without it.
     """
+    return list(_known_location_problems(_members(location), catalogue))
+
+
+def _members(location: dict[str, Any]) -> tuple[tuple[str, type, Any], ...]:
+    """The location's scalar members as a cache key."""
     # Types too: 1, 1.0 and True are equal keys but read differently in messages.
-    members = tuple(
-        (key, type(value), value)
-        for key, value in location.items()
-        if not isinstance(value, list | dict)
+    return tuple(
+        [
+            (key, type(value), value)
+            for key, value in location.items()
+            if not isinstance(value, (list, dict))  # a tuple: checked faster than list | dict
+        ]
     )
-    return list(_known_location_problems(members, catalogue))
 
 
 @functools.lru_cache(maxsize=1024)  # four rules ask, and archives repeat a few locations
@@ -166,16 +172,16 @@ def _listed(codes: Any) -> str:
     return ", ".join(sorted(codes)) or "none"
 
 
-def request_location_problems(context: RequestContext) -> list[LocationProblem] | None:
+def request_location_problems(context: RequestContext) -> Sequence[LocationProblem] | None:
     """The problems of the request's (normalised) location, once per request; None: no location."""
-    return context.remembered("location problems", lambda: _request_location_problems(context))
+    return context.once(_request_location_problems)
 
 
-def _request_location_problems(context: RequestContext) -> list[LocationProblem] | None:
+def _request_location_problems(context: RequestContext) -> Sequence[LocationProblem] | None:
     location = context.normalized.get("location")
     if not isinstance(location, dict):
         return None
-    return location_problems(location, context.catalogue)
+    return _known_location_problems(_members(location), context.catalogue)
 
 
 def location_findings(

@@ -5,10 +5,11 @@ Serves the window rules R070-R073 and the rapid-response rules R083 and R084.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
+from ..catalogue.semesters import Semester, semester_containing
 from ..checking.context import RequestContext
 from ..documents.times import parse_portal_datetime
 from ..findings import Edit, Fix
@@ -28,12 +29,12 @@ def window_times(context: RequestContext) -> list[WindowTimes]:
 
     Computed once per request: six rules read them.
     """
-    return context.remembered("window times", lambda: _window_times(context.normalized))
+    return context.once(_window_times)
 
 
-def _window_times(request: dict[str, Any]) -> list[WindowTimes]:
+def _window_times(context: RequestContext) -> list[WindowTimes]:
     found: list[WindowTimes] = []
-    windows = request.get("windows")
+    windows = context.normalized.get("windows")
     for index, window in enumerate(windows if isinstance(windows, list) else []):
         if not isinstance(window, dict):
             continue
@@ -54,6 +55,15 @@ def start_or_now(window: WindowTimes, context: RequestContext) -> datetime | Non
     if window.start is not None:
         return window.start
     return context.settings.effective_now if context.time_rules_apply else None
+
+
+@functools.lru_cache(maxsize=4096)
+def semester_holding(start: datetime, end: datetime) -> Semester | None:
+    """``semester_containing``, kept by the times: an archive's requests share a few windows.
+
+    Finding the semester costs about as much as all the other window rules together.
+    """
+    return semester_containing(start, end)
 
 
 def swapped_bounds(window: object) -> Fix | None:

@@ -90,12 +90,12 @@ def check(context: RequestContext) -> Iterator[Finding]:
         return
     schedulable_anywhere = context.catalogue.schedulable_instrument_types()
     valid = _schedulable_at(location, context.catalogue)
-    place = _describe_location(location)
     for index, configuration in enumerate(configurations):
         instrument_type = str(configuration.get("instrument_type", ""))
         wanted = instrument_type.upper()
         if wanted not in schedulable_anywhere or wanted in valid:
             continue
+        place = _describe_location(location)
         if valid:
             message = (
                 f"instrument type {instrument_type!r} is not schedulable on {place}; instrument "

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..catalogue.semesters import Semester, semester_containing
+from ..catalogue.semesters import Semester
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ._windows import start_or_now, window_times
+from ._windows import semester_holding, start_or_now, window_times
 
 CODE = "R073"
 SEVERITY = Severity.ERROR
@@ -35,12 +35,15 @@ JUDGES = "/windows"
 
 
 def check(context: RequestContext) -> Iterator[Finding]:
+    windows = window_times(context)
+    if len(windows) < 2:
+        return  # a window's semester is reported only beside another window's
     placed: list[tuple[int, Semester]] = []
-    for window in window_times(context):
+    for window in windows:
         start = start_or_now(window, context)
         if start is None or window.end <= start:
             continue
-        semester = semester_containing(start, window.end)
+        semester = semester_holding(start, window.end)
         if semester is not None:
             placed.append((window.index, semester))
     if len({semester.code for _, semester in placed}) < 2:
