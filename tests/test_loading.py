@@ -112,8 +112,7 @@ def _depth(value: object) -> int:
 _BRACKETY_TEXT = st.text(alphabet='[]{}"\\a', max_size=6)
 _NESTED_VALUES = st.recursive(
     st.none() | st.integers() | _BRACKETY_TEXT,
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(_BRACKETY_TEXT, inner, max_size=3),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_BRACKETY_TEXT, inner, max_size=3),
     max_leaves=40,
 )
 
