@@ -22,6 +22,7 @@ from lco_validate.checking.policy import (
     SERVE,
     SETTINGS,
     Policy,
+    RunMemory,
     Settings,
     default,
     resolve,
@@ -315,8 +316,6 @@ def test_explicit_values_are_checked_against_the_table() -> None:
 
 
 def test_run_memory_computes_once_per_key_and_keeps_at_most_its_capacity() -> None:
-    from lco_validate.checking.policy import RunMemory
-
     memory = RunMemory(capacity=3)
     computed: list[int] = []
 
