@@ -68,6 +68,7 @@ def _table_time(text: str) -> datetime:
     return moment
 
 
+@functools.lru_cache(maxsize=4096)  # every window of every request asks; archives share many
 def semester_containing(start: datetime, end: datetime) -> Semester | None:
     """The semester holding all of [start, end], as the portal's ``get_semester_in``."""
     candidates = _around(start) if start <= end else semesters()  # reversed: any may match

@@ -61,7 +61,7 @@ class RequestContext:
     pointer: str
     unit: Unit
     settings: Settings
-    #: Derived data several rules need, computed by the first that asks (``remembered``).
+    #: Derived data several rules need, computed by the first that asks (``once``).
     shared: dict[object, Any] = field(default_factory=dict)
 
     @_Derived
@@ -73,17 +73,10 @@ class RequestContext:
         """Archive records describe the past: time-relative rules need an explicit --now."""
         return self.settings.now is not None or not self.unit.is_record
 
-    def remembered(self, name: str, compute: Callable[[], T]) -> T:
-        """``compute()``, called once per request: several rules read what it gives."""
-        value = self.shared.get(name, _ABSENT)
-        if value is _ABSENT:
-            value = self.shared[name] = compute()
-        return value  # type: ignore[no-any-return]
-
     def once(self, compute: Callable[[RequestContext], T]) -> T:
-        """``compute(self)``, called once per request: ``remembered`` under the function itself.
+        """``compute(self)``, called once per request: several rules read what it gives.
 
-        The function is its own name, so that asking again builds no closure.
+        The function is its own key, so that asking again builds no closure.
         """
         value = self.shared.get(compute, _ABSENT)
         if value is _ABSENT:

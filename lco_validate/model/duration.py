@@ -7,9 +7,8 @@ is also kept, so a user can see where the time goes.
 
 from __future__ import annotations
 
+import functools
 import math
-import weakref
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -306,22 +305,14 @@ def _priority(item: tuple[int, JSON]) -> Any:
 
 
 #: Per instrument type: its overheads, its configuration types and, by readout mode as
-#: written, the overhead per exposure.  For the catalogue last used, and weakly held
-#: for every catalogue used, so a run with several catalogues does not rebuild them.
+#: written, the overhead per exposure.
 _Prices = tuple[RequestOverheads, dict[str, JSON], dict[Any, float]]
-_prices_by_catalogue: weakref.WeakKeyDictionary[Catalogue, dict[Any, _Prices]] = (
-    weakref.WeakKeyDictionary()
-)
-_last_prices: tuple[Callable[[], Catalogue | None], dict[Any, _Prices]] = (lambda: None, {})
 
 
+@functools.lru_cache(maxsize=8)  # a catalogue lives for the whole run, as the others' caches
 def _prices_of(catalogue: Catalogue) -> dict[Any, _Prices]:
-    global _last_prices
-    alive, prices = _last_prices
-    if alive() is not catalogue:
-        prices = _prices_by_catalogue.setdefault(catalogue, {})
-        _last_prices = (weakref.ref(catalogue), prices)
-    return prices
+    """The catalogue's prices, filled in as instrument types are met."""
+    return {}
 
 
 def _request_duration(request: JSON, catalogue: Catalogue) -> RequestDuration:

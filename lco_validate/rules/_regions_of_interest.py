@@ -6,7 +6,6 @@ without bounds, with bounds out of order, or beyond the detector).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,10 +30,11 @@ def region_lists(context: RequestContext) -> list[RegionList]:
 
     Computed once per request: four rules read them.
     """
-    return context.remembered("region lists", lambda: list(_region_lists(context)))
+    return context.once(_region_lists)
 
 
-def _region_lists(context: RequestContext) -> Iterator[RegionList]:
+def _region_lists(context: RequestContext) -> list[RegionList]:
+    found = []
     for configuration in checked_configurations(context):
         detector = detector_of(context.catalogue, configuration.instrument_type)
         if detector is None:
@@ -48,4 +48,5 @@ def _region_lists(context: RequestContext) -> Iterator[RegionList]:
                 continue
             rois, filled = written.get("rois"), normalized.get("rois")
             if isinstance(rois, list) and isinstance(filled, list):
-                yield RegionList(configuration, index, rois, filled, detector)
+                found.append(RegionList(configuration, index, rois, filled, detector))
+    return found

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ..model.normalize import ConfigurationReview, SchemaCheck
+from ..model.normalize import ConfigurationReview
 from ._configurations import checked_configurations
 
 WHOLE_CONFIGURATION_SOURCES = ("instrument type", "configuration type")
@@ -43,28 +43,8 @@ def left_out_by_portal(review: ConfigurationReview) -> bool:
     The portal applies the instrument type's schema, then the configuration
     type's, and stops at the first that fails; when that failure has only
     errors it does not report, the configuration vanishes without an error.
-
-    Decided once per review: reviews of a key share their schema checks (one
-    tuple), and each request of an archive asks again of the same few.
     """
-    checks = review.schema_checks
-    known = _left_out.get(id(checks))
-    if known is not None and known[0] is checks:
-        return known[1]
-    left_out = _left_out_by_portal(checks)
-    if len(_left_out) >= _LEFT_OUT_KEPT:
-        _left_out.clear()  # cheaper than keeping an order; a few are decided again
-    # The entry holds the checks, so their id cannot pass to another tuple while it is kept.
-    _left_out[id(checks)] = (checks, left_out)
-    return left_out
-
-
-_left_out: dict[int, tuple[tuple[SchemaCheck, ...], bool]] = {}
-_LEFT_OUT_KEPT = 4096
-
-
-def _left_out_by_portal(checks: tuple[SchemaCheck, ...]) -> bool:
-    for schema_check in checks:
+    for schema_check in review.schema_checks:
         if schema_check.source not in WHOLE_CONFIGURATION_SOURCES:
             continue
         problems = schema_check.outcome.problems

@@ -5,11 +5,9 @@ Serves the window rules R070-R073 and the rapid-response rules R083 and R084.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ..catalogue.semesters import Semester, semester_containing
 from ..checking.context import RequestContext
 from ..documents.times import parse_portal_datetime
 from ..findings import Edit, Fix
@@ -55,15 +53,6 @@ def start_or_now(window: WindowTimes, context: RequestContext) -> datetime | Non
     if window.start is not None:
         return window.start
     return context.settings.effective_now if context.time_rules_apply else None
-
-
-@functools.lru_cache(maxsize=4096)
-def semester_holding(start: datetime, end: datetime) -> Semester | None:
-    """``semester_containing``, kept by the times: an archive's requests share a few windows.
-
-    Finding the semester costs about as much as all the other window rules together.
-    """
-    return semester_containing(start, end)
 
 
 def swapped_bounds(window: object) -> Fix | None:

@@ -36,10 +36,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from ..catalogue.semesters import semester_at, semesters
+from ..catalogue.semesters import semester_at, semester_containing, semesters
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ._windows import format_time, semester_holding, start_or_now, window_times
+from ._windows import format_time, start_or_now, window_times
 
 CODE = "R072"
 SEVERITY = Severity.ERROR
@@ -78,7 +78,7 @@ def check(context: RequestContext) -> Iterator[Finding]:
         start = start_or_now(window, context)
         if start is None or window.end <= start:
             continue  # no start to judge by, or an inverted window (R070)
-        if semester_holding(start, window.end) is not None:
+        if semester_containing(start, window.end) is not None:
             continue
         yield Finding(
             CODE,

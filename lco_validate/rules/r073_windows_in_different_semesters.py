@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..catalogue.semesters import Semester
+from ..catalogue.semesters import Semester, semester_containing
 from ..checking.context import RequestContext
 from ..findings import Finding, Severity
-from ._windows import semester_holding, start_or_now, window_times
+from ._windows import start_or_now, window_times
 
 CODE = "R073"
 SEVERITY = Severity.ERROR
@@ -43,7 +43,7 @@ def check(context: RequestContext) -> Iterator[Finding]:
         start = start_or_now(window, context)
         if start is None or window.end <= start:
             continue
-        semester = semester_holding(start, window.end)
+        semester = semester_containing(start, window.end)
         if semester is not None:
             placed.append((window.index, semester))
     if len({semester.code for _, semester in placed}) < 2:
